@@ -1,0 +1,3 @@
+"""cnn-tui: build, train and compare convolutional networks from the terminal."""
+
+__version__ = "0.1.0"
