@@ -1,0 +1,1 @@
+"""Widgets of the cnn-tui Textual app."""
