@@ -1,0 +1,100 @@
+"""What the training runner tells its caller, as plain data.
+
+The runner calls ``emit(event)`` with one of these frozen dataclasses. They
+hold only plain values (numbers, strings, paths, dicts of floats and the
+runner's own dataclasses), so the TUI can wrap them in Textual messages and
+the CLI can print them, and neither needs TensorFlow to read them.
+``epoch`` is 1-based everywhere; ``logs`` use Keras's names (``loss``,
+``accuracy``, ``val_loss``, ``val_accuracy``...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    """A step of the set-up has begun: loading data, importing TensorFlow..."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    """The model is built and compiled and the first batch is about to run."""
+
+    run_dir: Path
+    config: Any
+    """The resolved ``TrainConfig`` (its seed filled in)."""
+    report: Any
+    """The ``ShapeReport`` of the model on this dataset."""
+    dataset_info: Any
+    """The ``DatasetInfo`` of the data being trained on."""
+    n_train: int
+    n_val: int
+    steps_per_epoch: int
+    summary: str = ""
+    """Keras's ``model.summary()`` text, also saved as ``summary.txt``."""
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Progress inside an epoch, throttled to a few events a second."""
+
+    epoch: int
+    epochs: int
+    step: int
+    """Batches finished in this epoch (1-based)."""
+    steps: int
+    logs: dict[str, float]
+    """Running means over the epoch so far (``loss``, ``accuracy``)."""
+    images_per_s: float
+    eta_epoch_s: float
+    eta_run_s: float
+
+
+@dataclass(frozen=True)
+class EpochEnded:
+    """An epoch is finished, validated, and its row is in ``history.csv``."""
+
+    epoch: int
+    epochs: int
+    logs: dict[str, float]
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """Every planned epoch ran; the model is saved."""
+
+    run_dir: Path
+    test_metrics: dict[str, float]
+    """The final model on the validation/test split (``loss``, ``accuracy``)."""
+    epochs_done: int
+
+
+@dataclass(frozen=True)
+class RunStopped:
+    """The caller asked to stop; the model as it stood is saved."""
+
+    run_dir: Path
+    epochs_done: int
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    """The run could not go on; ``message`` says what went wrong and what to do."""
+
+    run_dir: Path | None
+    """``None`` when the failure came before the run directory existed."""
+    message: str
+    details: str = field(default="", compare=False)
+    """The traceback, for the log; never shown instead of ``message``."""
+
+
+RunEvent = (
+    StatusChanged | RunStarted | BatchProgress | EpochEnded | RunFinished | RunStopped | RunFailed
+)

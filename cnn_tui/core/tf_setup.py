@@ -1,0 +1,48 @@
+"""Import TensorFlow once, on demand, and prepare its devices.
+
+Everything in the core that needs TensorFlow calls ``import_tensorflow()``
+inside a function, so that importing the core (and ``cnn-tui --help``) stays
+instant. GPUs are never hidden: on a machine with NVIDIA GPUs the same code
+trains on them, with memory growth switched on so TensorFlow does not take
+all GPU memory at start-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from types import ModuleType
+
+_lock = threading.Lock()
+_devices: list[str] | None = None
+
+
+def import_tensorflow() -> ModuleType:
+    """``tensorflow``, imported and set up on the first call (thread-safe)."""
+    global _devices
+    with _lock:
+        import tensorflow as tf
+
+        if _devices is None:
+            _devices = _prepare_devices(tf)
+            from cnn_tui.core.native_log import route_python_logging
+
+            route_python_logging()
+    return tf
+
+
+def _prepare_devices(tf: ModuleType) -> list[str]:
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        # RuntimeError: the GPU was initialised already (memory growth must be
+        # set before first use); train anyway.
+        with contextlib.suppress(RuntimeError):
+            tf.config.experimental.set_memory_growth(gpu, True)
+    cpus = tf.config.list_physical_devices("CPU")
+    return [f"{device.device_type}:{device.name}" for device in [*gpus, *cpus]]
+
+
+def device_names() -> list[str]:
+    """The physical devices TensorFlow sees, GPUs first (imports TensorFlow)."""
+    import_tensorflow()
+    return list(_devices or [])
