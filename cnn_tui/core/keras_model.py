@@ -1,0 +1,55 @@
+"""Build the Keras model a spec describes.
+
+Keras is imported inside ``build_keras_model`` so that importing this module
+stays instant. The spec is checked by ``infer_shapes`` first, so a spec that
+cannot build fails with the same "layer N (Type): ...; ..." message the TUI
+shows, never with a Keras traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from cnn_tui.core.errors import SpecError
+from cnn_tui.core.shapes import ShapeReport, infer_shapes
+
+if TYPE_CHECKING:
+    import keras
+
+
+def build_keras_model(
+    spec: Mapping[str, Any], input_shape: tuple[int, ...], num_classes: int
+) -> keras.Model:
+    """A ``keras.Sequential`` for images of ``input_shape`` (H, W, C) and ``num_classes``.
+
+    The output rule of ``spec.py`` applies (the last Dense follows the
+    classes unless ``"classes_from_dataset": false``); layer names equal the
+    shape report's ``LayerRow.name``. Raises SpecError when the spec is invalid.
+    """
+    report = infer_shapes(spec, tuple(input_shape), num_classes)
+    check_report(report)
+    import keras
+
+    layers: list[Any] = [keras.Input(shape=tuple(input_shape))]
+    for row in report.rows:
+        layer_class = getattr(keras.layers, row.type)
+        layers.append(layer_class(name=row.name, **dict(row.args)))
+    name = spec.get("name") if isinstance(spec.get("name"), str) else None
+    return keras.Sequential(layers, name=_model_name(name))
+
+
+def check_report(report: ShapeReport) -> None:
+    """Raise SpecError with the first error (and how many more) unless the report is ok."""
+    if report.ok:
+        return
+    first = report.errors[0]
+    more = len(report.errors) - 1
+    suffix = f" (and {more} more {'error' if more == 1 else 'errors'})" if more else ""
+    raise SpecError(first + suffix + ".")
+
+
+def _model_name(name: str | None) -> str:
+    # Keras names must be usable as scopes: keep letters, digits, '_' and '-'.
+    cleaned = "".join(c if c.isalnum() or c in "_-" else "_" for c in (name or "model"))
+    return cleaned.strip("_") or "model"
