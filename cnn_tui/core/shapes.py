@@ -129,6 +129,8 @@ def _infer_row(number: int, layer: Any, shape: Shape | None, counts: dict[str, i
 
     if not isinstance(layer, Mapping):
         return failed('is not an object; write it as {"type": "Dense", ...}')
+    if kind is None:
+        return failed(f'has no "type"; add "type" with one of {", ".join(LAYER_SCHEMAS)}')
     if schema is None:
         return failed(f"unknown layer type; use one of {', '.join(LAYER_SCHEMAS)}")
     args, problems = resolve_layer_args(schema, dict(layer))
