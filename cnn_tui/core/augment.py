@@ -163,6 +163,9 @@ def build_augmenter(cfg: AugmentConfig, seed: int | None = None) -> keras.Sequen
     """
     if not cfg.enabled:
         return None
+    from cnn_tui.core.tf_setup import import_tensorflow
+
+    import_tensorflow()  # sets GPU memory growth before the layers' seed variables exist
     import keras
 
     layers: list[keras.Layer] = []

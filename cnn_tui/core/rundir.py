@@ -65,6 +65,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON to a temporary file beside ``path`` and rename it over ``path``."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; these files are meant to be read
         with os.fdopen(fd, "w", encoding="utf-8") as tmp:
             json.dump(data, tmp, indent=2, default=str)
             tmp.write("\n")
@@ -183,6 +184,7 @@ class HistoryWriter:
         text = ",".join(["epoch", *(self.columns or [])]) + "\n"
         text += "".join(self._format_row(row) for row in self.rows)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as tmp:
             tmp.write(text)
             tmp.flush()
