@@ -1,0 +1,94 @@
+"""Augmentation throughput: the engine's tf.data pipeline against ImageDataGenerator.
+
+Both sides produce the tutorial's augmentation (shifts of 10% both ways and
+horizontal flips) for the same images in batches of the same size, and
+nothing trains: this measures how fast augmented batches come out.
+
+* ``tf.data + seed augmenter``: ``make_train_val_datasets`` with
+  ``build_augmenter(SEED_AUGMENT)``, the exact pipeline the runner trains on
+  (uint8 in memory, gather, scale, one-hot, augment, prefetch). One pass is
+  run first and not timed, so graph building is not counted; then one full
+  pass over the training images is timed.
+* ``ImageDataGenerator``: Keras's legacy generator (scipy's affine transform
+  per image, the tutorial's code) with ``flow(x, y, batch_size)``, iterated
+  until it has produced as many images. Its input is given already scaled to
+  float32, as the tutorial does, and that conversion is not timed.
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from bench_common import Results, Trial, median_ratio, round_orders, say
+
+if TYPE_CHECKING:
+    from cnn_tui.core.datasets import Dataset
+
+PIPELINE_SIDE = "tf.data + seed augmenter (no training)"
+GENERATOR_SIDE = "ImageDataGenerator.flow (no training)"
+
+
+def pipeline_throughput(dataset: Dataset, batch_size: int, seed: int) -> float:
+    """Images/s of one pass over the engine's augmented training pipeline."""
+    from cnn_tui.core.augment import SEED_AUGMENT, build_augmenter
+    from cnn_tui.core.pipeline import make_train_val_datasets
+
+    augmenter = build_augmenter(SEED_AUGMENT, seed=seed)
+    train, _ = make_train_val_datasets(dataset, batch_size, augmenter, seed)
+    count_images(train)  # warm-up pass: builds the augmenter and fills the prefetch
+    start = perf_counter()
+    produced = count_images(train)
+    return produced / (perf_counter() - start)
+
+
+def count_images(batches: Any) -> int:
+    """Iterate a tf.data dataset of ``(images, labels)`` and count the images it yields."""
+    total = 0
+    for images, _ in batches:
+        total += int(images.shape[0])
+    return total
+
+
+def generator_throughput(
+    images: np.ndarray, labels: np.ndarray, num_classes: int, batch_size: int, seed: int
+) -> float:
+    """Images/s of ImageDataGenerator doing the same shift+flip over as many images."""
+    from keras.src.legacy.preprocessing.image import ImageDataGenerator
+
+    x = images.astype("float32") / 255.0
+    y = np.eye(num_classes, dtype="float32")[labels]
+    generator = ImageDataGenerator(
+        width_shift_range=0.1, height_shift_range=0.1, horizontal_flip=True
+    )
+    flow = generator.flow(x, y, batch_size=batch_size, shuffle=True, seed=seed)
+    wanted = len(x)
+    start = perf_counter()
+    produced = 0
+    for batch_x, _ in flow:
+        produced += len(batch_x)
+        if produced >= wanted:
+            break
+    return produced / (perf_counter() - start)
+
+
+def run_augment_bench(
+    results: Results, dataset: Dataset, batch_size: int, rounds: int, seed: int
+) -> None:
+    """Alternate the two sides ``rounds`` times and record their median ratio."""
+    say(f"augmentation pipeline: {len(dataset.x_train)} images, batch {batch_size}")
+    sides = {
+        PIPELINE_SIDE: lambda: pipeline_throughput(dataset, batch_size, seed),
+        GENERATOR_SIDE: lambda: generator_throughput(
+            dataset.x_train, dataset.y_train, dataset.info.num_classes, batch_size, seed
+        ),
+    }
+    for round_number, order in round_orders(list(sides), rounds):
+        for side in order:
+            images_per_s = sides[side]()
+            results.trials.append(Trial(side, round_number, images_per_s))
+            say(f"  {side:<42} round {round_number}: {images_per_s:10.1f} images/s")
+    median_ratio(
+        results, "aug_pipeline_vs_imagedatagenerator", PIPELINE_SIDE, GENERATOR_SIDE, ">= 3"
+    )

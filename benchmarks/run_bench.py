@@ -1,0 +1,121 @@
+"""``make bench``: cnn-tui's speed against plain Keras, ImageDataGenerator and itself.
+
+Prints a table of every timed trial (side, round, images/s), the figures with
+their goals, and finally one ``name=value`` line per figure:
+
+* ``engine_vs_plain_fit``: the engine's training images/s over a plain
+  ``model.fit`` script's, same spec, data, batch size and validation.
+* ``augmented_vs_plain``: the engine with the seed augmentation over without.
+* ``aug_pipeline_vs_imagedatagenerator``: the engine's augmented tf.data
+  pipeline over ImageDataGenerator's ``flow`` doing the same shift+flip.
+
+The sides of each figure alternate (the order rotates every round) and each
+figure is the median of its per-round ratios, because TensorFlow's speed on
+a shared machine moves by tens of percent between runs. The data is the real
+MNIST from ``../shared/data/mnist`` (as CI lays it out). TensorFlow's native
+log lines go to a log file named in the header, not to the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from time import perf_counter
+
+# The helpers sit beside this script; the project is importable from the repo root.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
+
+from bench_common import (  # noqa: E402
+    SHARED_DATA,
+    Results,
+    describe_devices,
+    describe_machine,
+    format_figures,
+    format_table,
+    say,
+)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=SHARED_DATA / "mnist",
+                        help="dataset folder or file (default: ../shared/data/mnist)")
+    parser.add_argument("--model", default="seed-cnn", help="preset name or spec JSON")
+    parser.add_argument("--limit", type=int, default=4000,
+                        help="class-balanced training images (default 4000)")
+    parser.add_argument("--val", type=int, default=1000,
+                        help="validation images, the first of the test split (default 1000)")
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--epochs", type=int, default=4,
+                        help="epochs per training trial; the first is not timed (default 4)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of the training comparison (default 3)")
+    parser.add_argument("--aug-rounds", type=int, default=5,
+                        help="rounds of the augmentation comparison (default 5)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", choices=("training", "augment"), action="append",
+                        help="run only these parts (repeatable; default all)")
+    parser.add_argument("--log", type=Path,
+                        default=Path(tempfile.gettempdir()) / "cnn-tui-bench-tensorflow.log",
+                        help="where TensorFlow's fd-2 output goes")
+    args = parser.parse_args(argv)
+    if args.epochs < 2:
+        parser.error("--epochs must be at least 2: the first epoch is not timed")
+    return args
+
+
+def load_bench_dataset(args: argparse.Namespace):  # -> Dataset
+    """The training subset and a fixed validation slice of the real data."""
+    from cnn_tui.core.datasets import load_dataset
+
+    dataset = load_dataset(args.data, limit=args.limit, seed=args.seed)
+    # The whole MNIST test split (10,000) would make validation most of each
+    # short epoch; a fixed slice keeps the timing about training.
+    return replace(dataset, x_val=dataset.x_val[: args.val], y_val=dataset.y_val[: args.val])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not args.data.exists():
+        print(f"error: {args.data} not found; put MNIST's IDX files there (see "
+              "../shared/data/README.md) or pass --data.", file=sys.stderr)
+        return 2
+    parts = set(args.only or ("training", "augment"))
+    from cnn_tui.core.native_log import NativeStderr
+
+    results = Results()
+    started = perf_counter()
+    with NativeStderr(args.log) as native:
+        say("cnn-tui benchmark")
+        say(f"machine: {describe_machine()}")
+        say(f"TensorFlow's log: {args.log}")
+        dataset = load_bench_dataset(args)
+        say(f"{describe_devices()}")
+        say(f"data: {args.data} ({dataset.info.source}), {len(dataset.x_train)} train images "
+            f"(class-balanced), {len(dataset.x_val)} validation images")
+        say()
+        if "training" in parts:
+            from bench_training import TrainingSetup, run_training_bench, warm_up
+
+            setup = TrainingSetup(dataset, args.model, args.batch_size, args.epochs, args.seed)
+            warm_up(setup)
+            run_training_bench(results, setup, args.rounds, native)
+            say()
+        if "augment" in parts:
+            from bench_augment import run_augment_bench
+
+            run_augment_bench(results, dataset, args.batch_size, args.aug_rounds, args.seed)
+            say()
+        say(format_table(results))
+        say()
+        say(f"total bench time: {perf_counter() - started:.0f} s")
+        say(format_figures(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
