@@ -44,13 +44,17 @@ def detect(path: Path) -> str:
 
 
 def class_names_for(
-    path: Path, shape: tuple[int, ...], labels: list[np.ndarray], known: tuple[str, ...] | None
+    path: Path,
+    shape: tuple[int, ...],
+    labels: list[np.ndarray | None],
+    known: tuple[str, ...] | None,
 ) -> tuple[str, ...]:
     """Names from the files' metadata, the path's name, or numbers up to the largest label."""
-    names = known or catalog.known_class_names(path.name, shape)
+    image_shape = (*shape, 1) if len(shape) == 2 else tuple(shape)
+    names = known or catalog.known_class_names(path.name, image_shape)
     if names is not None:
         return names
-    largest = max((int(y.max()) for y in labels if y.size), default=0)
+    largest = max((int(y.max()) for y in labels if y is not None and y.size), default=0)
     return catalog.numbered_class_names(max(largest + 1, 2))
 
 
