@@ -91,6 +91,8 @@ def read_idx(path: Path, expected_ndim: int) -> np.ndarray:
     try:
         with _open(path) as stream:
             dims = _read_header(stream, path, expected_ndim)
+            if path.suffix != ".gz":
+                _check_raw_size(path, dims)
             values = np.empty(dims, dtype=np.uint8)
             view = memoryview(values.reshape(-1))
             filled = 0
