@@ -93,3 +93,10 @@ async def test_empty_grid_shows_placeholder() -> None:
         grid.clear("nothing loaded yet")
         await pilot.pause()
         assert grid.render_line(0).text.startswith("nothing loaded yet")
+
+
+def test_grid_layout_with_fixed_columns_keeps_one_source_image_per_line() -> None:
+    # 2 originals x (1 + 4 variants) = 10 tiles in 5 columns: width <= (78 + 1) / 5 - 1 = 14.
+    width, height_px, shown = grid_layout(10, (28, 28), (78, 13), columns=5)
+    assert shown == 10 and width <= 14
+    assert 2 * (height_px // 2 + 1) + 1 <= 13

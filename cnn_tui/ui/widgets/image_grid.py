@@ -86,13 +86,14 @@ def image_strips(image: np.ndarray, base: Style | None = None) -> list[Strip]:
 
 def grid_layout(
     count: int, image_size: tuple[int, int], area: tuple[int, int], *, gap: int = 1,
-    label_rows: int = 1, min_width: int = 6, max_scale: int = 2,
+    label_rows: int = 1, min_width: int = 6, max_scale: int = 2, columns: int | None = None,
 ) -> tuple[int, int, int]:
     """Choose (tile_width, tile_height_px, shown) for ``count`` images in ``area`` cells.
 
     Prefers the largest of native size times an integer (up to ``max_scale``)
     or divided by an integer; falls back to any width >= ``min_width``, and
-    finally shows as many images as fit at ``min_width``.
+    finally shows as many images as fit at ``min_width``. ``columns`` fixes
+    the number of tiles per line (e.g. an original and its variants).
     """
     img_h, img_w = image_size
     area_w, area_h = area
@@ -105,9 +106,9 @@ def grid_layout(
         return max(1, round(img_h * width / img_w))
 
     def capacity(width: int) -> int:
-        if width > area_w:
+        per_row = columns or max(1, (area_w + gap) // (width + gap))
+        if per_row * (width + gap) - gap > area_w:
             return 0
-        per_row = max(1, (area_w + gap) // (width + gap))
         tile_rows = math.ceil(tile_height_px(width) / 2) + label_rows
         lines = (area_h + 1) // (tile_rows + 1) if area_h >= tile_rows else 0
         return per_row * lines
@@ -132,7 +133,8 @@ class ImageGrid(Widget):
 
     def __init__(
         self, images: np.ndarray | None = None, labels: Sequence[str] = (), *,
-        placeholder: str = "no images", max_scale: int = 2,
+        placeholder: str = "no images", max_scale: int = 2, min_tile_width: int = 6,
+        columns: int | None = None,
         name: str | None = None, id: str | None = None, classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -142,6 +144,10 @@ class ImageGrid(Widget):
         """Text shown while there are no images."""
         self.max_scale = max_scale
         """The largest integer upscale used when the widget has room."""
+        self.min_tile_width = min_tile_width
+        """Below this tile width the grid shows fewer images instead of smaller ones."""
+        self.columns = columns
+        """Tiles per line, or None to fit as many as the width allows."""
         self.shown = 0
         """How many images the last layout could show."""
         self._lines: list[Strip] = []
@@ -183,14 +189,15 @@ class ImageGrid(Widget):
         if self._images is None or len(self._images) == 0:
             return 1
         tile_w, tile_h, _ = grid_layout(
-            len(self._images), self._images.shape[1:3], (width, 10_000), max_scale=1)
-        per_row = max(1, (width + 1) // (tile_w + 1))
+            len(self._images), self._images.shape[1:3], (width, 10_000), max_scale=1,
+            min_width=self.min_tile_width, columns=self.columns)
+        per_row = self.columns or max(1, (width + 1) // (tile_w + 1))
         lines = math.ceil(len(self._images) / per_row)
         return lines * (math.ceil(tile_h / 2) + 1) + lines - 1
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size
-        key = (width, height, id(self._images), tuple(self._labels), self.rich_style)
+        key = (width, height, self.columns, self.min_tile_width, self.max_scale, self.rich_style)
         if key != self._lines_key:
             self._lines = self._layout_lines(width, height)
             self._lines_key = key
@@ -204,11 +211,12 @@ class ImageGrid(Widget):
             return [Strip([Segment(self.placeholder[:width], base)])]
         images = self._images
         tile_w, tile_h, shown = grid_layout(
-            len(images), images.shape[1:3], (width, height), max_scale=self.max_scale)
+            len(images), images.shape[1:3], (width, height), max_scale=self.max_scale,
+            min_width=self.min_tile_width, columns=self.columns)
         self.shown = shown
         if shown == 0:
             return [Strip([Segment("(too small to draw images)"[:width], base)])]
-        per_row = max(1, (width + 1) // (tile_w + 1))
+        per_row = self.columns or max(1, (width + 1) // (tile_w + 1))
         gap = Strip.blank(1, base)
         lines: list[Strip] = []
         for first in range(0, shown, per_row):

@@ -1,0 +1,104 @@
+"""The Augment panel on its own: validation in place, the preset, the switch, the preview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Checkbox, Input, Static, Switch
+
+from cnn_tui.core.augment import SEED_AUGMENT, AugmentConfig
+from cnn_tui.ui.panels.augment_panel import PREVIEW_VARIANTS, AugmentPanel
+from cnn_tui.ui.widgets.image_grid import ImageGrid
+
+MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
+
+
+class AugmentApp(App[None]):
+    def __init__(self, config: AugmentConfig | None = None) -> None:
+        super().__init__()
+        self.initial = config
+        self.changes: list[AugmentConfig | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield AugmentPanel(self.initial)
+
+    def on_augment_panel_changed(self, message: AugmentPanel.Changed) -> None:
+        self.changes.append(message.config)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_out_of_range_value_shows_the_engines_message_beside_the_field(size) -> None:
+    app = AugmentApp()
+    async with app.run_test(size=size) as pilot:
+        panel = app.query_one(AugmentPanel)
+        field = app.query_one("#augment-rotation_range", Input)
+        field.focus()
+        field.value = ""
+        await pilot.press("5", "0", "0")
+        await pilot.pause()
+        hint = app.query_one("#augment-rotation_range-hint", Static)
+        assert "rotation_range=500 is out of range" in str(hint.render())
+        assert hint.has_class("-error") and field.has_class("-invalid")
+        assert panel.has_errors
+        assert hint.region.right <= size[0] and hint.region.height >= 1
+        assert app.changes == []  # nothing invalid is ever posted
+        await pilot.press("backspace", "backspace")  # "5": valid again
+        await pilot.pause()
+        assert not panel.has_errors
+        assert panel.settings.rotation_range == 5
+        assert "degrees" in str(hint.render())
+
+
+async def test_preset_key_fills_the_tutorial_settings_and_switches_on() -> None:
+    app = AugmentApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(AugmentPanel)
+        assert panel.config is None
+        app.query_one("#augment-switch", Switch).focus()
+        await pilot.press("p")
+        await pilot.pause()
+        assert panel.config == SEED_AUGMENT
+        assert app.changes[-1] == SEED_AUGMENT
+        assert app.query_one("#augment-width_shift_range", Input).value == "0.1"
+        assert app.query_one("#augment-horizontal_flip", Checkbox).value is True
+        assert "shift 0.1x0.1, hflip" in str(app.query_one("#augment-summary", Static).render())
+        # Switching off keeps the settings but posts None.
+        await pilot.press("enter")  # the focused switch toggles
+        await pilot.pause()
+        assert app.changes[-1] is None and panel.config is None
+        assert panel.settings == SEED_AUGMENT
+
+
+async def test_preview_waits_for_tensorflow_then_draws_real_images_augmented() -> None:
+    if not (MNIST / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"real MNIST not found at {MNIST}")
+    from cnn_tui.core.datasets import load_dataset
+
+    dataset = load_dataset(str(MNIST), limit=100)
+    images = dataset.x_val[:3]
+    labels = [dataset.info.class_names[y] for y in dataset.y_val[:3]]
+    app = AugmentApp(SEED_AUGMENT)
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = app.query_one(AugmentPanel)
+        grid = app.query_one("#augment-preview", ImageGrid)
+        panel.set_samples(images, labels)
+        await pilot.pause()
+        assert grid.images is None
+        assert grid.render_line(0).text.startswith("preview after TensorFlow loads")
+        panel.set_tensorflow_ready()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = grid.images
+        assert shown is not None and shown.shape[0] == 3 * (1 + PREVIEW_VARIANTS)
+        assert np.array_equal(shown[0], images[0])  # the original leads its line
+        assert grid.labels[0] == labels[0] and grid.labels[1] == "aug 1"
+        first_draw = shown.copy()
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rerolled = grid.images
+        assert np.array_equal(rerolled[0], first_draw[0])
+        assert not np.array_equal(rerolled[1:5], first_draw[1:5])

@@ -1,0 +1,111 @@
+"""The Dataset panel on its own: real MNIST samples from a path, clear errors, no crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Input, OptionList, Static
+
+from cnn_tui.core.datasets import load_dataset
+from cnn_tui.ui.panels.dataset_panel import DatasetPanel
+from cnn_tui.ui.widgets.image_grid import UPPER_HALF_BLOCK, ImageGrid
+
+
+class DatasetApp(App[None]):
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+        self.selected: list[DatasetPanel.Selected] = []
+        self.loaded: list[DatasetPanel.SamplesLoaded] = []
+
+    def compose(self) -> ComposeResult:
+        yield DatasetPanel(self.source)
+
+    def on_dataset_panel_selected(self, message: DatasetPanel.Selected) -> None:
+        self.selected.append(message)
+
+    def on_dataset_panel_samples_loaded(self, message: DatasetPanel.SamplesLoaded) -> None:
+        self.loaded.append(message)
+
+
+def panel_text(app: App[None]) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_mnist_path_shows_its_facts_and_real_samples(shared_data: Path, size) -> None:
+    mnist = str(shared_data / "mnist")
+    app = DatasetApp(mnist)
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.query_one(DatasetPanel)
+        assert panel.source == mnist
+        assert panel.info is not None and panel.info.input_shape == (28, 28, 1)
+        [selected] = app.selected
+        assert selected.info.n_train == 60_000 and selected.info.n_test == 10_000
+        [loaded] = app.loaded
+        assert loaded.images.dtype == np.uint8 and loaded.images.shape[1:] == (28, 28, 1)
+        assert set(loaded.labels) <= {str(d) for d in range(10)}
+        # The samples are real MNIST training images: each equals one in the file.
+        reference = load_dataset(mnist, limit=200)
+        assert any(np.array_equal(loaded.images[0], x) for x in reference.x_train)
+
+        info = str(app.query_one("#dataset-info", Static).render())
+        for fact in ("28×28×1", "60,000", "10,000", "offline yes", "classes 10"):
+            assert fact in info
+        grid = app.query_one("#dataset-samples", ImageGrid)
+        assert grid.shown >= 4 and grid.region.right <= size[0]
+        screen = panel_text(app)
+        assert UPPER_HALF_BLOCK in screen
+        assert loaded.labels[0] in screen
+
+
+async def test_bad_path_is_a_message_in_the_panel(tmp_path: Path) -> None:
+    app = DatasetApp(str(tmp_path / "no-such-folder"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        message = app.query_one("#dataset-message", Static)
+        assert message.has_class("-error")
+        assert "no-such-folder" in str(message.render())
+        assert app.query_one("#dataset-input", Input).has_class("-invalid")
+        assert app.selected == [] and app.loaded == []
+
+        # A corrupt file: an .npz that is not a zip archive.
+        corrupt = tmp_path / "broken.npz"
+        corrupt.write_bytes(b"this is not an npz archive")
+        field = app.query_one("#dataset-input", Input)
+        field.value = str(corrupt)
+        field.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert message.has_class("-error")
+        assert "broken.npz" in str(message.render())
+        assert app.is_running
+
+
+async def test_named_list_selects_a_dataset(shared_data: Path) -> None:
+    app = DatasetApp(str(shared_data / "mnist"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        option_list = app.query_one("#dataset-list", OptionList)
+        option_list.focus()
+        option_list.highlighted = option_list.get_option_index("cifar10")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.query_one("#dataset-input", Input).value == "cifar10"
+        # Peeking a named dataset needs neither pixels nor a network.
+        assert app.selected[-1].source == "cifar10"
+        assert app.selected[-1].info.class_names[0] == "airplane"
+        info = str(app.query_one("#dataset-info", Static).render())
+        assert "32×32×3" in info
+        if not app.selected[-1].info.available_offline:
+            # Offline and not cached: loading fails with the engine's message, in the panel.
+            message = app.query_one("#dataset-message", Static)
+            assert message.has_class("-error") and str(message.render())
