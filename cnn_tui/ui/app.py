@@ -1,0 +1,407 @@
+"""The cnn-tui Textual app: tabs for dataset, model, augmentation, training and runs.
+
+The app owns the two worker threads. One imports TensorFlow right after the
+first paint (the header says when it is ready); the other runs the engine's
+``run_training`` and turns its events into messages (``messages.py``). The
+threads never touch a widget: every change on screen happens in a message
+handler here, on the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from cnn_tui.core.augment import AugmentConfig, parse_augment
+from cnn_tui.core.datasets import DatasetInfo, peek_dataset
+from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.events import RunFailed, RunFinished, RunStopped
+from cnn_tui.core.native_log import NativeStderr
+from cnn_tui.core.spec import load_spec
+from cnn_tui.ui.launch import LaunchOptions
+from cnn_tui.ui.messages import (
+    TensorFlowFailed,
+    TensorFlowReady,
+    TrainingBatch,
+    TrainingEnded,
+    TrainingEpoch,
+    TrainingStarted,
+    TrainingStatus,
+    message_for,
+)
+from cnn_tui.ui.panels.augment_panel import AugmentPanel
+from cnn_tui.ui.panels.model_panel import ModelPanel
+from cnn_tui.ui.panels.train_panel import TrainPanel, TrainSettings
+from cnn_tui.ui.screens.confirm import ConfirmScreen
+from cnn_tui.ui.screens.help import HelpScreen, HelpSection, describe_bindings
+from cnn_tui.ui.screens.path_prompt import PathPromptScreen
+from cnn_tui.ui.training import build_train_config
+
+#: Used when the dataset cannot be described at start (the Dataset tab says why).
+FALLBACK_INFO = ((28, 28, 1), 10)
+#: How long quitting waits for a stopping run before leaving anyway (the run
+#: still finishes saving: the process waits for the training thread).
+QUIT_GRACE_S = 2.5
+
+
+class CnnTuiApp(App[None]):
+    """Build, train and compare CNNs from the terminal."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "cnn-tui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    BINDINGS = [
+        Binding("t", "start_training", "Train"),
+        Binding("s", "stop_training", "Stop"),
+        Binding("e", "export", "Export"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, options: LaunchOptions | None = None, *,
+                 load_tensorflow: bool = True, native_log: NativeStderr | None = None) -> None:
+        """``load_tensorflow=False`` skips the start-up import (snapshots, fast tests);
+        a run then imports TensorFlow itself when it starts. ``native_log`` is the
+        session's fd-2 redirection (see launch.py); runs point it at their own log."""
+        super().__init__()
+        self.native_log = native_log
+        self.options = options or LaunchOptions()
+        self.load_tensorflow = load_tensorflow
+        self.runs_dir = Path(self.options.runs_dir)
+        self.dataset_source = self.options.dataset
+        self._startup_problems: list[str] = []
+        """Bad launch options, shown as notifications once the app is up."""
+        self.augment_config: AugmentConfig | None = self._initial_augment()
+        self.tensorflow_ready = False
+        self.start_pending = False
+        self.last_run_dir: Path | None = None
+        self._stop_event = threading.Event()
+        self._training_worker: Worker[None] | None = None
+        self._quitting = False
+
+    # -- start-up ---------------------------------------------------------------
+
+    def _initial_augment(self) -> AugmentConfig | None:
+        if not self.options.augment:
+            return None
+        try:
+            return parse_augment(self.options.augment)
+        except CnnTuiError as exc:
+            self._startup_problems.append(str(exc))
+            return None
+
+    def _initial_spec(self) -> dict[str, Any]:
+        try:
+            return load_spec(self.options.model)
+        except CnnTuiError as exc:
+            self._startup_problems.append(str(exc))
+            return load_spec("seed-cnn")
+
+    def _initial_shape(self) -> tuple[tuple[int, ...], int]:
+        try:
+            info = peek_dataset(self.dataset_source)
+        except CnnTuiError as exc:
+            self._startup_problems.append(str(exc))
+            return FALLBACK_INFO
+        return info.input_shape, info.num_classes
+
+    def _initial_settings(self) -> TrainSettings:
+        o = self.options
+        return TrainSettings(o.optimizer, o.learning_rate, o.batch_size, o.epochs, o.limit, o.seed)
+
+    def compose(self) -> ComposeResult:
+        input_shape, num_classes = self._initial_shape()
+        yield Header()
+        with TabbedContent(initial="model-tab", id="tabs"):
+            with TabPane("Dataset", id="dataset-tab"):
+                yield from self._dataset_panel()
+            with TabPane("Model", id="model-tab"):
+                yield ModelPanel(self._initial_spec(), input_shape, num_classes)
+            with TabPane("Augment", id="augment-tab"):
+                yield AugmentPanel(self.augment_config)
+            with TabPane("Train", id="train-tab"):
+                yield TrainPanel(self._initial_settings())
+            with TabPane("Runs", id="runs-tab"):
+                yield from self._runs_panel()
+        yield Footer(compact=True)
+
+    def _dataset_panel(self) -> ComposeResult:
+        from textual.widgets import Static
+
+        # PLACEHOLDER until UI-B's DatasetPanel lands.
+        yield Static(f"Dataset panel (being written): {self.dataset_source}")
+
+    def _runs_panel(self) -> ComposeResult:
+        from textual.widgets import Static
+
+        # PLACEHOLDER until UI-B's RunsPanel lands.
+        yield Static(f"Runs panel (being written): {self.runs_dir}")
+
+    def on_mount(self) -> None:
+        self.query_one(ModelPanel).table.focus()
+        for problem in self._startup_problems:
+            self.notify(problem, severity="error", timeout=10)
+        if self.load_tensorflow:
+            self.sub_title = "loading TensorFlow…"
+            self._load_tensorflow()
+        else:
+            self.sub_title = "TensorFlow loads when training starts"
+
+    @work(thread=True, group="tensorflow", exit_on_error=False,
+          description="loading TensorFlow")
+    def _load_tensorflow(self) -> None:
+        try:
+            from cnn_tui.core.tf_setup import device_names
+
+            names = device_names()
+            import keras  # noqa: F401 - imported here so the first run does not wait for it
+        except Exception as exc:  # noqa: BLE001 - any import failure is reported, not raised
+            self.post_message(TensorFlowFailed(f"{type(exc).__name__}: {exc}"))
+            return
+        gpus = [name.split(":", 1)[-1] for name in names if name.startswith("GPU")]
+        self.post_message(TensorFlowReady(f"GPU {gpus[0]}" if gpus else "CPU"))
+
+    def on_tensor_flow_ready(self, message: TensorFlowReady) -> None:
+        self.tensorflow_ready = True
+        self.sub_title = f"TensorFlow ready ({message.device})"
+        for panel in self.query(AugmentPanel):
+            panel.set_tensorflow_ready()
+        if self.start_pending:
+            self.start_pending = False
+            self._start_run()
+
+    def on_tensor_flow_failed(self, message: TensorFlowFailed) -> None:
+        self.sub_title = "TensorFlow failed to load"
+        self.start_pending = False
+        self.query_one(TrainPanel).run_ended(
+            f"TensorFlow could not be imported ({message.message}); "
+            "reinstall it with pip install tensorflow.", error=True)
+
+    # -- model and dataset changes -------------------------------------------------
+
+    @on(ModelPanel.SpecChanged)
+    def _spec_changed(self, message: ModelPanel.SpecChanged) -> None:
+        self.query_one(TrainPanel).set_model_ok(message.report.ok)
+
+    @on(AugmentPanel.Changed)
+    def _augment_changed(self, message: AugmentPanel.Changed) -> None:
+        self.augment_config = message.config
+
+    def dataset_selected(self, source: str, info: DatasetInfo) -> None:
+        """A dataset was chosen in the Dataset tab: re-infer the model's shapes."""
+        self.dataset_source = source
+        self.query_one(ModelPanel).set_input(info.input_shape, info.num_classes)
+
+    # -- training ---------------------------------------------------------------
+
+    @property
+    def training(self) -> bool:
+        worker = self._training_worker
+        return self.start_pending or (worker is not None and worker.is_running)
+
+    def action_start_training(self) -> None:
+        if self.training:
+            self.notify("A run is already training; press s to stop it first.")
+            return
+        model = self.query_one(ModelPanel)
+        if not model.report.ok:
+            self.notify(model.report.errors[0], title="Fix the model first", severity="error")
+            return
+        train = self.query_one(TrainPanel)
+        try:
+            train.settings()
+        except CnnTuiError as exc:
+            self.notify(str(exc), title="Fix the training settings", severity="error")
+            return
+        if self.load_tensorflow and not self.tensorflow_ready:
+            self.start_pending = True
+            train.run_requested("waiting for TensorFlow to load; the run starts when it is ready")
+            self.notify("Training starts as soon as TensorFlow has loaded.")
+            return
+        train.run_requested("starting…")
+        self._start_run()
+
+    def _start_run(self) -> None:
+        train = self.query_one(TrainPanel)
+        try:
+            config = build_train_config(
+                dataset=self.dataset_source,
+                spec=self.query_one(ModelPanel).spec,
+                augment=self.augment_config,
+                settings=train.settings(),
+                runs_dir=self.runs_dir,
+            )
+        except CnnTuiError as exc:
+            train.run_ended(str(exc), error=True)
+            return
+        if train.training is False:
+            train.run_requested("starting…")
+        self._stop_event = threading.Event()
+        self._training_worker = self._train(config, self._stop_event)
+
+    @work(thread=True, group="training", exit_on_error=False, description="training a model")
+    def _train(self, config: Any, stop_event: threading.Event) -> None:
+        from cnn_tui.core.runner import run_training
+
+        run_training(config, lambda event: self.post_message(message_for(event)), stop_event,
+                     native_log=self.native_log)
+
+    def action_stop_training(self) -> None:
+        if self.start_pending:
+            self.start_pending = False
+            self.query_one(TrainPanel).run_ended("cancelled before it started")
+            return
+        if not self.training:
+            self.notify("Nothing is training.")
+            return
+        self._stop_event.set()
+        self.query_one(TrainPanel).show_state("stopping at the next batch…")
+
+    def on_training_status(self, message: TrainingStatus) -> None:
+        self.query_one(TrainPanel).show_state(message.event.text)
+
+    def on_training_started(self, message: TrainingStarted) -> None:
+        self.last_run_dir = Path(message.event.run_dir)
+        self.query_one(TrainPanel).run_started(message.event)
+
+    def on_training_batch(self, message: TrainingBatch) -> None:
+        self.query_one(TrainPanel).batch(message.event)
+
+    def on_training_epoch(self, message: TrainingEpoch) -> None:
+        self.query_one(TrainPanel).epoch(message.event)
+
+    def on_training_ended(self, message: TrainingEnded) -> None:
+        event = message.event
+        train = self.query_one(TrainPanel)
+        if isinstance(event, RunFinished):
+            acc = event.test_metrics.get("accuracy")
+            score = f": validation accuracy {acc:.4f}" if acc is not None else ""
+            train.run_ended(f"finished {event.epochs_done} epochs{score} → {event.run_dir}")
+        elif isinstance(event, RunStopped):
+            train.run_ended(f"stopped after {event.epochs_done} epochs; saved in {event.run_dir}")
+        elif isinstance(event, RunFailed):
+            train.run_ended(event.message, error=True)
+            self.notify(event.message, title="Training failed", severity="error", timeout=10)
+        if event.run_dir is not None:
+            self.last_run_dir = Path(event.run_dir)
+        self._refresh_runs()
+        if self._quitting:
+            self.exit()
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        # run_training reports its own failures as RunFailed; this catches a bug that
+        # escaped it, so the panel does not stay "training" forever.
+        if event.worker.group == "training" and event.state == WorkerState.ERROR:
+            message = f"training stopped on an unexpected error: {event.worker.error}"
+            self.query_one(TrainPanel).run_ended(message, error=True)
+            self.notify(message, severity="error", timeout=10)
+            if self._quitting:
+                self.exit()
+
+    def _refresh_runs(self) -> None:
+        for panel in self.query("#runs-panel"):
+            refresh = getattr(panel, "refresh_runs", None)
+            if refresh is not None:
+                refresh()
+
+    @on(TrainPanel.StartRequested)
+    def _start_requested(self) -> None:
+        self.action_start_training()
+
+    @on(TrainPanel.StopRequested)
+    def _stop_requested(self) -> None:
+        self.action_stop_training()
+
+    # -- export, help, quit -------------------------------------------------------
+
+    def action_export(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        runs = self.query("#runs-panel")
+        if tabs.active == "runs-tab" and runs and hasattr(runs.first(), "action_export"):
+            runs.first().action_export()
+            return
+        if self.last_run_dir is None:
+            self.notify("No run yet: train one (t), or pick runs in the Runs tab to export.")
+            return
+        run_dir = self.last_run_dir
+        default = self.runs_dir / f"export-{datetime.now():%Y%m%d-%H%M%S}.csv"
+
+        def export(path: str | None) -> None:
+            if not path:
+                return
+            from cnn_tui.core.rundir import export_histories
+
+            try:
+                written = export_histories([run_dir], Path(path).expanduser())
+            except (CnnTuiError, OSError) as exc:
+                self.notify(str(exc), title="Export failed", severity="error")
+                return
+            self.notify(f"Exported {run_dir.name} to {written}.")
+
+        self.push_screen(PathPromptScreen(f"Export the history of {run_dir.name} to CSV:",
+                                          str(default)), export)
+
+    def help_sections(self) -> list[HelpSection]:
+        """Every key, grouped by where it works (the help screen's content)."""
+        sections: list[HelpSection] = [
+            ("Anywhere (not while typing in a field)", describe_bindings(self.BINDINGS)
+             + [("ctrl+p", "command palette: every action by name"),
+                ("tab / shift+tab", "move focus; ←/→ on the tab bar switch tabs")]),
+            ("Model tab (layer table)", describe_bindings(ModelPanel.BINDINGS)
+             + [("enter", "edit the selected layer's arguments")]),
+            ("Augment tab", describe_bindings(AugmentPanel.BINDINGS)),
+        ]
+        for widget_id, title in (("#dataset-panel", "Dataset tab"), ("#runs-panel", "Runs tab")):
+            for panel in self.query(widget_id):
+                sections.append((title, describe_bindings(panel.BINDINGS)))
+        return [(title, rows) for title, rows in sections if rows]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_sections()))
+
+    async def action_quit(self) -> None:
+        if not self.training:
+            self.exit()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            self._quitting = True
+            if self.start_pending:
+                self.exit()
+                return
+            self._stop_event.set()
+            self.query_one(TrainPanel).show_state("stopping and saving, then quitting…")
+            self.set_timer(QUIT_GRACE_S, self.exit)
+
+        self.push_screen(
+            ConfirmScreen("A run is training. Stop it at the next batch, save it and quit?"),
+            answer,
+        )
+
+    def get_system_commands(self, screen: Screen) -> Any:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Start training", "Train the model (t)", self.action_start_training)
+        yield SystemCommand("Stop training", "Stop the run at the next batch, saving it (s)",
+                            self.action_stop_training)
+        yield SystemCommand("Export history", "Export run histories to CSV (e)",
+                            self.action_export)
+        yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+        model = self.query_one(ModelPanel)
+        for name in ("save_spec", "load_spec", "undo", "redo"):
+            action = getattr(model, f"action_{name}")
+            yield SystemCommand(name.replace("_", " ").capitalize(),
+                                "Model: " + name.replace("_", " "), action)

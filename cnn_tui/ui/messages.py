@@ -1,0 +1,90 @@
+"""Messages the app's worker threads post to the UI thread.
+
+The training thread turns each of the engine's plain events
+(``cnn_tui.core.events``) into one of these with ``message_for``; handlers in
+the app update the widgets. ``post_message`` is thread-safe, and batch
+progress is replaceable so a slow UI never builds a backlog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from cnn_tui.core.events import (
+    BatchProgress,
+    EpochEnded,
+    RunEvent,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    RunStopped,
+    StatusChanged,
+)
+
+
+@dataclass
+class TensorFlowReady(Message):
+    """TensorFlow and Keras are imported; training can start."""
+
+    device: str
+    """Where training will run: "CPU" or "GPU (name)"."""
+
+
+@dataclass
+class TensorFlowFailed(Message):
+    """TensorFlow could not be imported."""
+
+    message: str
+
+
+@dataclass
+class TrainingStatus(Message):
+    """A set-up step of the run began (loading data, building the model...)."""
+
+    event: StatusChanged
+
+
+@dataclass
+class TrainingStarted(Message):
+    """The model is compiled and the first batch is about to run."""
+
+    event: RunStarted
+
+
+@dataclass
+class TrainingBatch(Message):
+    """Progress inside an epoch; a newer one replaces an unhandled older one."""
+
+    event: BatchProgress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TrainingBatch)
+
+
+@dataclass
+class TrainingEpoch(Message):
+    """An epoch ended and is in history.csv."""
+
+    event: EpochEnded
+
+
+@dataclass
+class TrainingEnded(Message):
+    """The run is over: finished, stopped or failed."""
+
+    event: RunFinished | RunStopped | RunFailed
+
+
+def message_for(event: RunEvent) -> Message:
+    """The message that carries ``event`` to the UI thread."""
+    if isinstance(event, BatchProgress):
+        return TrainingBatch(event)
+    if isinstance(event, EpochEnded):
+        return TrainingEpoch(event)
+    if isinstance(event, RunStarted):
+        return TrainingStarted(event)
+    if isinstance(event, StatusChanged):
+        return TrainingStatus(event)
+    return TrainingEnded(event)

@@ -1,0 +1,52 @@
+"""A modal prompt for a file path (save/load a model spec)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class PathPromptScreen(ModalScreen[str | None]):
+    """Asks for a path; enter dismisses with the text, escape with None."""
+
+    DEFAULT_CSS = """
+    PathPromptScreen {
+        align: center middle;
+    }
+    PathPromptScreen > Vertical {
+        width: 70%;
+        min-width: 40;
+        max-width: 90;
+        height: auto;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    PathPromptScreen .hint {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, default: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text)
+            yield Input(self.default, placeholder="path/to/file.json", id="path")
+            yield Label("enter to confirm, escape to cancel", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        self.dismiss(text or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,158 @@
+"""Live training curves drawn with plotext (through textual-plotext).
+
+``MetricPlot`` draws any number of named series on one axis, with an optional
+vertical marker (the best epoch); the Runs overlay can reuse it.
+``TrainingCurves`` keeps one run's history — a point per finished epoch plus
+the running value inside the current epoch — and draws loss and accuracy,
+training against validation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual_plotext import PlotextPlot
+
+TRAIN_COLOR = "cyan"
+VAL_COLOR = "orange"
+BEST_COLOR = "green"
+
+
+@dataclass
+class Series:
+    """One line of a plot."""
+
+    label: str
+    xs: list[float]
+    ys: list[float]
+    color: str = TRAIN_COLOR
+    marker: str = "braille"
+
+
+class MetricPlot(PlotextPlot):
+    """A plot of one metric (loss or accuracy) over epochs."""
+
+    DEFAULT_CSS = """
+    MetricPlot {
+        min-height: 6;
+    }
+    """
+
+    def __init__(self, title: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.plot_title = title
+        self.series: list[Series] = []
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.draw([])
+
+    def draw(self, series: Sequence[Series], *, marker_x: float | None = None,
+             title: str | None = None) -> None:
+        """Replace the plotted series (empty ones are skipped) and repaint."""
+        self.series = [s for s in series if s.xs]
+        plt = self.plt
+        plt.clear_data()
+        plt.title(title or self.plot_title)
+        plt.xlabel("epoch")
+        for line in self.series:
+            ys = [y if math.isfinite(y) else float("nan") for y in line.ys]
+            plt.plot(line.xs, ys, label=line.label, color=line.color, marker=line.marker)
+        if marker_x is not None:
+            plt.vertical_line(marker_x, color=BEST_COLOR)
+        self.refresh()
+
+
+@dataclass
+class RunCurves:
+    """The metrics of one run so far."""
+
+    epochs: list[int] = field(default_factory=list)
+    history: dict[str, list[float]] = field(default_factory=dict)
+    running_x: float | None = None
+    """Where the current epoch is (epoch - 1 + step/steps), while one runs."""
+    running: dict[str, float] = field(default_factory=dict)
+
+    def add_epoch(self, epoch: int, logs: Mapping[str, float]) -> None:
+        self.epochs.append(epoch)
+        for name, value in logs.items():
+            self.history.setdefault(name, []).append(float(value))
+        self.running_x, self.running = None, {}
+
+    def set_running(self, epoch: int, step: int, steps: int, logs: Mapping[str, float]) -> None:
+        self.running_x = epoch - 1 + step / max(steps, 1)
+        self.running = {name: float(value) for name, value in logs.items()}
+
+    def best_epoch(self) -> int | None:
+        """The epoch with the best validation accuracy (or lowest validation loss)."""
+        if self.history.get("val_accuracy"):
+            values = self.history["val_accuracy"]
+            return self.epochs[max(range(len(values)), key=values.__getitem__)]
+        if self.history.get("val_loss"):
+            values = self.history["val_loss"]
+            return self.epochs[min(range(len(values)), key=values.__getitem__)]
+        return None
+
+    def gap(self) -> float | None:
+        """Training minus validation accuracy at the last epoch (the overfitting signal)."""
+        train, val = self.history.get("accuracy"), self.history.get("val_accuracy")
+        if not train or not val:
+            return None
+        return train[-1] - val[-1]
+
+    def series(self, metric: str) -> list[Series]:
+        """Training (with the running point) and validation lines of ``metric``."""
+        xs: list[float] = [float(e) for e in self.epochs]
+        train = list(self.history.get(metric, []))
+        if self.running_x is not None and metric in self.running:
+            xs = [*xs[: len(train)], self.running_x]
+            train = [*train, self.running[metric]]
+        val = self.history.get(f"val_{metric}", [])
+        return [
+            Series("train", xs[: len(train)], train, TRAIN_COLOR),
+            Series("val", [float(e) for e in self.epochs[: len(val)]], list(val), VAL_COLOR),
+        ]
+
+
+class TrainingCurves(Horizontal):
+    """Loss and accuracy of the current run, side by side."""
+
+    DEFAULT_CSS = """
+    TrainingCurves {
+        height: 1fr;
+    }
+    TrainingCurves MetricPlot {
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.curves = RunCurves()
+
+    def compose(self) -> ComposeResult:
+        yield MetricPlot("loss", id="loss-plot")
+        yield MetricPlot("accuracy", id="accuracy-plot")
+
+    def reset(self) -> None:
+        self.curves = RunCurves()
+        self.redraw()
+
+    def add_epoch(self, epoch: int, logs: Mapping[str, float]) -> None:
+        self.curves.add_epoch(epoch, logs)
+        self.redraw()
+
+    def set_running(self, epoch: int, step: int, steps: int, logs: Mapping[str, float]) -> None:
+        self.curves.set_running(epoch, step, steps, logs)
+        self.redraw()
+
+    def redraw(self) -> None:
+        best = self.curves.best_epoch()
+        suffix = f" (best epoch {best})" if best is not None else ""
+        for metric in ("loss", "accuracy"):
+            plot = self.query_one(f"#{metric}-plot", MetricPlot)
+            plot.draw(self.curves.series(metric), marker_x=best, title=metric + suffix)
