@@ -103,6 +103,7 @@ class NativeStderr:
                 except OSError:
                     earlier = b""
             if earlier:
+                new_path.parent.mkdir(parents=True, exist_ok=True)
                 with new_path.open("ab") as new:
                     new.write(earlier)
             self.log_path = new_path
