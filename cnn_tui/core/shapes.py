@@ -41,7 +41,8 @@ class LayerRow:
     """Short human summary of the arguments: "32 3x3 same relu"."""
     input_shape: Shape | None
     output_shape: Shape | None
-    """Without the batch axis; None when this or an earlier layer is invalid."""
+    """Without the batch axis; None when this or an earlier layer is invalid (a wrong
+    final output is reported on the last row, which keeps its shape so it can be seen)."""
     params: int
     trainable_params: int
     error: str | None
