@@ -39,8 +39,13 @@ def test_native_writes_from_any_thread_go_to_the_log(tmp_path: Path) -> None:
         tmp_path,
     )
     log = (tmp_path / "session.log").read_text()
-    for line in ("native line from C level", "from a thread", "python stderr",
-                 "tf logger line", "absl logger line"):
+    for line in (
+        "native line from C level",
+        "from a thread",
+        "python stderr",
+        "tf logger line",
+        "absl logger line",
+    ):
         assert line in log
         assert line not in result.stderr
     assert result.stderr == "error: for the user\nafter restore\n"

@@ -51,8 +51,13 @@ def test_column_order_follows_keras_logs() -> None:
 
 
 def _logs(epoch: int) -> dict[str, float]:
-    return {"val_loss": 1 / epoch, "accuracy": 0.5 + epoch / 100, "loss": 2 / epoch,
-            "val_accuracy": 0.6 + epoch / 100, "learning_rate": 0.001}
+    return {
+        "val_loss": 1 / epoch,
+        "accuracy": 0.5 + epoch / 100,
+        "loss": 2 / epoch,
+        "val_accuracy": 0.6 + epoch / 100,
+        "learning_rate": 0.001,
+    }
 
 
 def test_history_rows_read_back(tmp_path: Path) -> None:
@@ -124,8 +129,11 @@ def _fake_run(runs: Path, name: str, accuracies: list[float], state: str) -> Pat
             "created": "2026-11-25T18:15:00",
             "dataset": {"name": "mnist"},
             "model": {"name": "seed-cnn"},
-            "augmentation": {"width_shift_range": 0.1, "height_shift_range": 0.1,
-                             "horizontal_flip": True},
+            "augmentation": {
+                "width_shift_range": 0.1,
+                "height_shift_range": 0.1,
+                "horizontal_flip": True,
+            },
             "epochs": 5,
         },
     )
@@ -155,8 +163,12 @@ def test_list_runs_skips_junk(tmp_path: Path) -> None:
 
 def test_a_running_run_whose_process_died_reads_interrupted(tmp_path: Path) -> None:
     run_dir = _fake_run(tmp_path, "a", [0.5], "running")
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     update_status(run_dir, pid=int(dead.stdout))
     assert list_runs(tmp_path)[0].state == "interrupted"
 
