@@ -226,6 +226,19 @@ def test_schemas_describe_themselves() -> None:
     assert LAYER_SCHEMAS["MaxPooling2D"].arg("strides").default is None  # = pool_size
 
 
+def test_to_text_reads_back_unchanged() -> None:
+    for type_name, schema in LAYER_SCHEMAS.items():
+        values, _ = resolve_layer_args(schema, new_layer(type_name))
+        for arg in schema.args:
+            samples = [values[arg.name], *arg.choices]
+            if arg.kind == "int_or_pair":
+                samples.append((2, 5))
+            if arg.kind == "float":
+                samples.extend([0.1, 1e-5])
+            for value in samples:
+                assert arg.coerce(arg.to_text(value)) == value, (type_name, arg.name, value)
+
+
 def test_new_layer_fills_required_args_and_resolves() -> None:
     for type_name, schema in LAYER_SCHEMAS.items():
         values, problems = resolve_layer_args(schema, new_layer(type_name))

@@ -94,6 +94,16 @@ class ArgSchema:
         self._check_bounds(number, value)
         return number
 
+    def to_text(self, value: Any) -> str:
+        """How a value is shown in an edit field; ``coerce`` reads it back unchanged."""
+        if value is REQUIRED:
+            return ""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, float):
+            return repr(value)
+        return _show(value)
+
     def _parse_text(self, text: str) -> Any:
         stripped = text.strip()
         lowered = stripped.lower()
