@@ -144,6 +144,9 @@ class AugmentPanel(Vertical):
     def set_samples(self, images: np.ndarray, labels: Sequence[str]) -> None:
         """Use the first few of these real uint8 images (N, H, W, C) for the preview."""
         self._samples = np.asarray(images)[:PREVIEW_IMAGES]
+        # Whole lines of legible tiles rather than many tiny ones.
+        grid = self.query_one("#augment-preview", ImageGrid)
+        grid.min_tile_width = max(8, round(self._samples.shape[2] / 3))
         self._sample_labels = [str(label) for label in labels][:PREVIEW_IMAGES]
         self._refresh_preview()
 
