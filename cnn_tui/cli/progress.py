@@ -1,0 +1,89 @@
+"""Training progress for the terminal: a live bar on a TTY, plain lines when piped.
+
+The runner emits plain events; this turns them into text. Epoch lines and
+status lines are always printed whole, so a log captured from a pipe reads
+like Keras's ``verbose=2``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import TextIO
+
+from cnn_tui.core import events as ev
+
+_ORDER = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+def format_logs(logs: dict[str, float]) -> str:
+    names = [n for n in _ORDER if n in logs] + sorted(n for n in logs if n not in _ORDER)
+    return "  ".join(f"{name} {logs[name]:.4f}" for name in names)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds or seconds < 0:
+        return "--:--"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+class ProgressPrinter:
+    """Callable that the runner's ``emit`` points at."""
+
+    def __init__(self, out: TextIO, *, live: bool) -> None:
+        self.out = out
+        self.live = live
+        self._bar_shown = False
+
+    def __call__(self, event: ev.RunEvent) -> None:
+        if isinstance(event, ev.BatchProgress):
+            if self.live:
+                self._draw_bar(event)
+            return
+        self._clear_bar()
+        line = self._describe(event)
+        if line:
+            print(line, file=self.out, flush=True)
+
+    def _describe(self, event: ev.RunEvent) -> str | None:
+        if isinstance(event, ev.StatusChanged):
+            return event.text
+        if isinstance(event, ev.RunStarted):
+            return (
+                f"run {event.run_dir}: {event.n_train} training images, {event.n_val} validation "
+                f"images, {event.steps_per_epoch} steps per epoch"
+            )
+        if isinstance(event, ev.EpochEnded):
+            return (
+                f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}  "
+                f"({event.duration_s:.1f}s)"
+            )
+        if isinstance(event, ev.RunFinished):
+            return f"finished: test {format_logs(event.test_metrics)}"
+        if isinstance(event, ev.RunStopped):
+            return f"stopped after {event.epochs_done} complete epoch(s); model saved"
+        if isinstance(event, ev.RunFailed):
+            return None  # the CLI prints failures on stderr itself
+        return None
+
+    def _draw_bar(self, event: ev.BatchProgress) -> None:
+        width = shutil.get_terminal_size((80, 24)).columns
+        stats = (
+            f" {event.step}/{event.steps} {format_logs(event.logs)} "
+            f"{event.images_per_s:,.0f} img/s ETA {format_duration(event.eta_epoch_s)}"
+        )
+        head = f"epoch {event.epoch}/{event.epochs} "
+        bar_width = max(10, width - len(head) - len(stats) - 3)
+        filled = int(bar_width * event.step / max(event.steps, 1))
+        line = f"{head}[{'=' * filled}{'.' * (bar_width - filled)}]{stats}"
+        self.out.write("\r" + line[: width - 1])
+        self.out.flush()
+        self._bar_shown = True
+
+    def _clear_bar(self) -> None:
+        if self._bar_shown:
+            width = shutil.get_terminal_size((80, 24)).columns
+            self.out.write("\r" + " " * (width - 1) + "\r")
+            self._bar_shown = False
