@@ -22,7 +22,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from cnn_tui.core.augment import AugmentConfig, parse_augment
-from cnn_tui.core.datasets import DatasetInfo, peek_dataset
+from cnn_tui.core.datasets import peek_dataset
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.events import RunFailed, RunFinished, RunStopped
 from cnn_tui.core.native_log import NativeStderr
@@ -39,6 +39,7 @@ from cnn_tui.ui.messages import (
     message_for,
 )
 from cnn_tui.ui.panels.augment_panel import AugmentPanel
+from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel, TrainSettings
 from cnn_tui.ui.screens.confirm import ConfirmScreen
@@ -124,7 +125,7 @@ class CnnTuiApp(App[None]):
         yield Header()
         with TabbedContent(initial="model-tab", id="tabs"):
             with TabPane("Dataset", id="dataset-tab"):
-                yield from self._dataset_panel()
+                yield DatasetPanel(self.dataset_source)
             with TabPane("Model", id="model-tab"):
                 yield ModelPanel(self._initial_spec(), input_shape, num_classes)
             with TabPane("Augment", id="augment-tab"):
@@ -134,12 +135,6 @@ class CnnTuiApp(App[None]):
             with TabPane("Runs", id="runs-tab"):
                 yield from self._runs_panel()
         yield Footer(compact=True)
-
-    def _dataset_panel(self) -> ComposeResult:
-        from textual.widgets import Static
-
-        # PLACEHOLDER until UI-B's DatasetPanel lands.
-        yield Static(f"Dataset panel (being written): {self.dataset_source}")
 
     def _runs_panel(self) -> ComposeResult:
         from textual.widgets import Static
@@ -197,10 +192,15 @@ class CnnTuiApp(App[None]):
     def _augment_changed(self, message: AugmentPanel.Changed) -> None:
         self.augment_config = message.config
 
-    def dataset_selected(self, source: str, info: DatasetInfo) -> None:
+    @on(DatasetPanel.Selected)
+    def _dataset_selected(self, message: DatasetPanel.Selected) -> None:
         """A dataset was chosen in the Dataset tab: re-infer the model's shapes."""
-        self.dataset_source = source
-        self.query_one(ModelPanel).set_input(info.input_shape, info.num_classes)
+        self.dataset_source = message.source
+        self.query_one(ModelPanel).set_input(message.info.input_shape, message.info.num_classes)
+
+    @on(DatasetPanel.SamplesLoaded)
+    def _samples_loaded(self, message: DatasetPanel.SamplesLoaded) -> None:
+        self.query_one(AugmentPanel).set_samples(message.images, message.labels)
 
     # -- training ---------------------------------------------------------------
 

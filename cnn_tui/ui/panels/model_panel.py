@@ -164,7 +164,8 @@ class ModelPanel(Vertical):
             return
 
         def move() -> None:
-            self.spec_layers[index], self.spec_layers[target] = self.spec_layers[target], self.spec_layers[index]
+            layers = self.spec_layers
+            layers[index], layers[target] = layers[target], layers[index]
 
         self._change(move, cursor=target)
 

@@ -87,10 +87,10 @@ class TrainPanel(Horizontal):
             yield Static("ready", id="train-state")
             with Horizontal(classes="progress"):
                 yield Label("epoch")
-                yield ProgressBar(id="epoch-progress", show_eta=False)
+                yield ProgressBar(total=1, id="epoch-progress", show_eta=False)
             with Horizontal(classes="progress"):
                 yield Label("run")
-                yield ProgressBar(id="run-progress", show_eta=False)
+                yield ProgressBar(total=1, id="run-progress", show_eta=False)
             yield Static("", id="train-stats")
         yield TrainingCurves(id="curves")
 

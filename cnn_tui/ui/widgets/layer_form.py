@@ -83,13 +83,13 @@ class LayerFormScreen(ModalScreen[dict[str, Any] | None]):
 
     def __init__(self, layer: dict[str, Any], number: int) -> None:
         super().__init__()
-        self.layer = dict(layer)
-        self.number = number
+        self.original = dict(layer)
+        self.layer_number = number
         self.schema = LAYER_SCHEMAS[layer["type"]]
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = f"Layer {self.number}: {self.schema.type}"
+            box.border_title = f"Layer {self.layer_number}: {self.schema.type}"
             yield Static(self.schema.help, classes="hint")
             with VerticalScroll():
                 if not self.schema.args:
@@ -105,7 +105,7 @@ class LayerFormScreen(ModalScreen[dict[str, Any] | None]):
                 yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def _field(self, arg: ArgSchema) -> Input | Select[str]:
-        current = self.layer.get(arg.name, arg.default)
+        current = self.original.get(arg.name, arg.default)
         widget_id = f"arg-{arg.name}"
         if arg.kind in ("choice", "bool"):
             values = arg.choices if arg.kind == "choice" else (True, False)
@@ -140,7 +140,7 @@ class LayerFormScreen(ModalScreen[dict[str, Any] | None]):
             problem.remove_class("-shown")
             # Keep the spec short: write an argument only if it was written before or
             # differs from Keras's default.
-            if arg.name in self.layer or arg.required or value != arg.default:
+            if arg.name in self.original or arg.required or value != arg.default:
                 layer[arg.name] = value
         return layer if ok else None
 

@@ -1,0 +1,220 @@
+"""The Model tab driven by keys: the shape table, editing, invalid layers, undo, save/load."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import Button, Input, OptionList
+
+from cnn_tui.core.shapes import infer_shapes, layer_arithmetic
+from cnn_tui.core.spec import load_spec
+from cnn_tui.ui.app import CnnTuiApp
+from cnn_tui.ui.launch import LaunchOptions
+from cnn_tui.ui.panels.model_panel import ModelPanel
+from cnn_tui.ui.widgets.layer_form import LayerFormScreen, LayerTypeScreen
+from cnn_tui.ui.widgets.layer_table import format_shape
+
+MNIST_SHAPE = ((28, 28, 1), 10)
+
+
+def make_app(tmp_path: Path, model: str = "seed-cnn") -> CnnTuiApp:
+    # "mnist" is peeked without files or TensorFlow: shapes only.
+    options = LaunchOptions(dataset="mnist", model=model, runs_dir=tmp_path / "runs")
+    return CnnTuiApp(options, load_tensorflow=False)
+
+
+def table_rows(app: CnnTuiApp) -> list[list[str]]:
+    table = app.query_one(ModelPanel).table
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def types(app: CnnTuiApp) -> list[str]:
+    return [layer["type"] for layer in app.query_one(ModelPanel).spec["layers"]]
+
+
+async def set_arg(app: CnnTuiApp, pilot, name: str, text: str) -> None:
+    """Open the edit form on the selected layer, type ``text`` into ``name`` and apply."""
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, LayerFormScreen)
+    field = app.screen.query_one(f"#arg-{name}", Input)
+    field.value = text
+    field.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_launch_shows_the_shape_table_of_the_model(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        report = infer_shapes(load_spec("seed-cnn"), *MNIST_SHAPE)
+        rows = table_rows(app)
+        assert len(rows) == len(report.rows) > 0
+        for cells, row in zip(rows, report.rows, strict=True):
+            assert cells[:4] == [str(row.index), row.type, row.args_summary,
+                                 format_shape(row.output_shape)]
+            assert cells[4] == f"{row.params:,}"
+        assert app.focused is app.query_one(ModelPanel).table
+        totals = str(app.query_one("#model-totals").render())
+        assert f"{report.total_params:,}" in totals
+        # The first layer's arithmetic is on screen at once.
+        arithmetic = str(app.query_one("#arithmetic").render())
+        assert layer_arithmetic(report, 1)[-1] in arithmetic
+
+
+async def test_an_invalid_layer_is_shown_in_place_and_blocks_training(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ModelPanel)
+        await pilot.press("down")  # layer 2: Conv2D with 'valid' padding
+        await set_arg(app, pilot, "kernel_size", "50")
+        assert panel.spec["layers"][1]["kernel_size"] == 50
+        assert not panel.report.ok
+        assert "✗ invalid" in table_rows(app)[1][3]
+        assert table_rows(app)[2][3] == "—"  # later shapes are unknown, not guessed
+        errors = str(app.query_one("#model-errors").render())
+        assert "layer 2 (Conv2D)" in errors
+        assert app.query_one("#model-errors").display
+        assert app.query_one("#start", Button).disabled
+        await pilot.press("t")
+        await pilot.pause()
+        assert not app.workers  # no training worker was started
+        assert any("Fix the model first" in (n.title or "") for n in app._notifications)
+
+        await set_arg(app, pilot, "kernel_size", "5")
+        assert panel.report.ok
+        assert table_rows(app)[1][3] == "24×24×32"  # (28 - 5) / 1 + 1
+        assert panel.report.rows[1].params == 5 * 5 * 32 * 32 + 32
+        assert not app.query_one("#model-errors").display
+        assert not app.query_one("#start", Button).disabled
+
+
+async def test_the_form_refuses_unreadable_values(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await set_arg(app, pilot, "filters", "lots")
+        assert isinstance(app.screen, LayerFormScreen)  # still open
+        problem = app.screen.query_one("#problem-filters")
+        assert problem.display and "filters" in str(problem.render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.query_one(ModelPanel).spec == load_spec("seed-cnn")
+
+
+async def test_add_delete_move_duplicate_undo_redo(tmp_path: Path) -> None:
+    app = make_app(tmp_path, model="seed-mlp")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ModelPanel)
+        start = types(app)
+        assert start[:2] == ["Flatten", "Dense"]
+
+        await pilot.press("a")  # add after the cursor (row 1)
+        await pilot.pause()
+        assert isinstance(app.screen, LayerTypeScreen)
+        options = app.screen.query_one(OptionList)
+        options.highlighted = options.get_option_index("BatchNormalization")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert types(app) == [start[0], "BatchNormalization", *start[1:]]
+        assert panel.cursor == 1
+        assert len(table_rows(app)) == len(start) + 1
+
+        await pilot.press("K")  # move it above Flatten
+        await pilot.pause()
+        assert types(app)[:2] == ["BatchNormalization", "Flatten"]
+        assert panel.cursor == 0
+        await pilot.press("J")
+        await pilot.pause()
+        assert types(app)[:2] == ["Flatten", "BatchNormalization"]
+
+        await pilot.press("c")  # duplicate
+        await pilot.pause()
+        assert types(app)[1:3] == ["BatchNormalization", "BatchNormalization"]
+        assert panel.cursor == 2
+        await pilot.press("d")
+        await pilot.pause()
+        assert panel.cursor == 2 and types(app)[2] == start[1]  # the cursor stays in place
+        await pilot.press("up", "delete")
+        await pilot.pause()
+        assert types(app) == start
+
+        await pilot.press("u")
+        await pilot.pause()
+        assert types(app)[1] == "BatchNormalization"
+        await pilot.press("u", "u", "u", "u", "u")  # delete, duplicate, J, K, add
+        await pilot.pause()
+        assert types(app) == start
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert types(app) == [start[0], "BatchNormalization", *start[1:]]
+        # BatchNormalization of a 784-vector: 4 * 784 params, shapes re-inferred at once.
+        assert panel.report.rows[1].params == 4 * 784
+
+
+async def test_add_before_and_the_form_of_a_new_layer(tmp_path: Path) -> None:
+    app = make_app(tmp_path, model="seed-mlp")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        options.highlighted = options.get_option_index("Conv2D")
+        await pilot.press("enter")
+        await pilot.pause()
+        panel = app.query_one(ModelPanel)
+        assert types(app)[0] == "Conv2D"
+        assert panel.report.rows[0].output_shape == (26, 26, 32)
+        await set_arg(app, pilot, "filters", "8")
+        assert panel.report.rows[0].output_shape == (26, 26, 8)
+        assert panel.report.rows[0].params == 3 * 3 * 1 * 8 + 8
+
+
+async def test_save_and_load_a_spec(tmp_path: Path) -> None:
+    app = make_app(tmp_path, model="lenet5")
+    target = tmp_path / "my-model.json"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ModelPanel)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert json.loads(target.read_text())["layers"] == load_spec("lenet5")["layers"]
+
+        await pilot.press("d")
+        await pilot.pause()
+        assert len(panel.spec["layers"]) == len(load_spec("lenet5")["layers"]) - 1
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert panel.spec["layers"] == load_spec("lenet5")["layers"]
+
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(tmp_path / "missing.json")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any(n.severity == "error" for n in app._notifications)
+        assert panel.spec["layers"] == load_spec("lenet5")["layers"]
+
+
+async def test_presets_are_selectable(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ModelPanel)
+        panel.query_one("#preset").value = "bn-cnn"
+        await pilot.pause()
+        assert panel.spec["layers"] == load_spec("bn-cnn")["layers"]
+        assert len(table_rows(app)) == len(load_spec("bn-cnn")["layers"])
+        await pilot.press("u")
+        await pilot.pause()
+        assert panel.spec["layers"] == load_spec("seed-cnn")["layers"]
