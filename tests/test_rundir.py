@@ -183,5 +183,5 @@ def test_export_has_run_column_first_and_union_of_columns(tmp_path: Path) -> Non
     assert rows[0] == ["run", "epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
     assert [row[:2] for row in rows[1:]] == [[a.name, "1"], [a.name, "2"], [b.name, "1"]]
     assert rows[3][4:] == ["", ""]
-    with pytest.raises(CnnTuiError, match="has no history.csv"):
+    with pytest.raises(CnnTuiError, match="is not a run directory"):
         export_histories([tmp_path / "nothing"], tmp_path / "x.csv")

@@ -95,6 +95,7 @@ class RunTracker:
             raise StopRequested
         self._epoch = epoch + 1
         self._epoch_start = time.monotonic()
+        self._last_emit = 0.0  # the first batch of every epoch is always reported
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         logs = logs or {}

@@ -302,9 +302,11 @@ def export_histories(run_dirs: list[str | Path], out_path: str | Path) -> Path:
     """Write the histories of ``run_dirs`` into one CSV: ``run``, ``epoch``, then every column."""
     histories = []
     for run_dir in map(Path, run_dirs):
-        if not (run_dir / HISTORY_FILE).is_file():
+        # A run stopped during its first epoch has a config but no rows yet.
+        if not (run_dir / HISTORY_FILE).is_file() and not (run_dir / CONFIG_FILE).is_file():
             raise CnnTuiError(
-                f"{run_dir} has no {HISTORY_FILE}; pass run directories made by cnn-tui train."
+                f"{run_dir} is not a run directory (no {HISTORY_FILE}); "
+                "pass folders made by cnn-tui train, e.g. runs/<date>-<name>."
             )
         histories.append((run_dir.name, read_history(run_dir)))
     columns = order_columns({name for _, history in histories for name in history})

@@ -177,6 +177,7 @@ def train_prepared(
             validation_data=val_ds,
             epochs=config.epochs,
             verbose=0,
+            shuffle=False,  # the tf.data pipeline shuffles every epoch itself
             callbacks=[callback],
         )
     except StopRequested:
