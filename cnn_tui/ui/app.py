@@ -41,11 +41,12 @@ from cnn_tui.ui.messages import (
 from cnn_tui.ui.panels.augment_panel import AugmentPanel
 from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel
+from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel, TrainSettings
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.screens.help import HelpScreen, HelpSection, describe_bindings
 from cnn_tui.ui.screens.path_prompt import PathPromptScreen
-from cnn_tui.ui.training import build_train_config
+from cnn_tui.ui.training import build_train_config, settings_from_run_config
 
 #: Used when the dataset cannot be described at start (the Dataset tab says why).
 FALLBACK_INFO = ((28, 28, 1), 10)
@@ -62,11 +63,14 @@ class CnnTuiApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     BINDINGS = [
-        Binding("t", "start_training", "Train"),
-        Binding("s", "stop_training", "Stop"),
-        Binding("e", "export", "Export"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
+        Binding("t", "start_training", "Train",
+                tooltip="start training (waits for TensorFlow if it is still loading)"),
+        Binding("s", "stop_training", "Stop",
+                tooltip="stop the run at the next batch; the model is saved"),
+        Binding("e", "export", "Export",
+                tooltip="export to CSV: the selected runs on the Runs tab, else the last run"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip="this help"),
+        Binding("q", "quit", "Quit", tooltip="quit (asks first while a run is training)"),
     ]
 
     def __init__(self, options: LaunchOptions | None = None, *,
@@ -133,14 +137,8 @@ class CnnTuiApp(App[None]):
             with TabPane("Train", id="train-tab"):
                 yield TrainPanel(self._initial_settings())
             with TabPane("Runs", id="runs-tab"):
-                yield from self._runs_panel()
+                yield RunsPanel(self.runs_dir)
         yield Footer(compact=True)
-
-    def _runs_panel(self) -> ComposeResult:
-        from textual.widgets import Static
-
-        # PLACEHOLDER until UI-B's RunsPanel lands.
-        yield Static(f"Runs panel (being written): {self.runs_dir}")
 
     def on_mount(self) -> None:
         self.query_one(ModelPanel).table.focus()
@@ -197,6 +195,29 @@ class CnnTuiApp(App[None]):
         """A dataset was chosen in the Dataset tab: re-infer the model's shapes."""
         self.dataset_source = message.source
         self.query_one(ModelPanel).set_input(message.info.input_shape, message.info.num_classes)
+
+    @on(RunsPanel.OpenConfig)
+    def _open_run_config(self, message: RunsPanel.OpenConfig) -> None:
+        """Refill the panels from a run's config.json so it can be trained again."""
+        config = message.config
+        spec = (config.get("model") or {}).get("spec")
+        if isinstance(spec, dict):
+            self.query_one(ModelPanel).set_spec(spec)
+        source = (config.get("dataset") or {}).get("source")
+        if isinstance(source, str) and source:
+            self.dataset_source = source
+            self.query_one(DatasetPanel).select(source)
+        augmentation = config.get("augmentation")
+        if isinstance(augmentation, dict):
+            try:
+                augment = AugmentConfig.from_dict(augmentation)
+            except (CnnTuiError, TypeError, ValueError):
+                augment = None
+            self.augment_config = augment if augment is not None and augment.enabled else None
+            self.query_one(AugmentPanel).set_config(self.augment_config)
+        train = self.query_one(TrainPanel)
+        train.set_settings(settings_from_run_config(config, train.initial))
+        self.query_one(TabbedContent).active = "train-tab"
 
     @on(DatasetPanel.SamplesLoaded)
     def _samples_loaded(self, message: DatasetPanel.SamplesLoaded) -> None:
@@ -310,10 +331,7 @@ class CnnTuiApp(App[None]):
                 self.exit()
 
     def _refresh_runs(self) -> None:
-        for panel in self.query("#runs-panel"):
-            refresh = getattr(panel, "refresh_runs", None)
-            if refresh is not None:
-                refresh()
+        self.query_one(RunsPanel).refresh_runs()
 
     @on(TrainPanel.StartRequested)
     def _start_requested(self) -> None:
@@ -327,9 +345,8 @@ class CnnTuiApp(App[None]):
 
     def action_export(self) -> None:
         tabs = self.query_one(TabbedContent)
-        runs = self.query("#runs-panel")
-        if tabs.active == "runs-tab" and runs and hasattr(runs.first(), "action_export"):
-            runs.first().action_export()
+        if tabs.active == "runs-tab":
+            self.query_one(RunsPanel).action_export()
             return
         if self.last_run_dir is None:
             self.notify("No run yet: train one (t), or pick runs in the Runs tab to export.")
@@ -357,14 +374,13 @@ class CnnTuiApp(App[None]):
         sections: list[HelpSection] = [
             ("Anywhere (not while typing in a field)", describe_bindings(self.BINDINGS)
              + [("ctrl+p", "command palette: every action by name"),
-                ("tab / shift+tab", "move focus; ←/→ on the tab bar switch tabs")]),
-            ("Model tab (layer table)", describe_bindings(ModelPanel.BINDINGS)
-             + [("enter", "edit the selected layer's arguments")]),
+                ("tab, shift+tab", "move focus; ←/→ on the tab bar switch tabs")]),
+            ("Model tab (layer table)", describe_bindings(ModelPanel.BINDINGS)),
+            ("Dataset tab", describe_bindings(DatasetPanel.BINDINGS)
+             + [("enter", "load the typed path or the highlighted dataset")]),
             ("Augment tab", describe_bindings(AugmentPanel.BINDINGS)),
+            ("Runs tab", describe_bindings(RunsPanel.BINDINGS)),
         ]
-        for widget_id, title in (("#dataset-panel", "Dataset tab"), ("#runs-panel", "Runs tab")):
-            for panel in self.query(widget_id):
-                sections.append((title, describe_bindings(panel.BINDINGS)))
         return [(title, rows) for title, rows in sections if rows]
 
     def action_help(self) -> None:

@@ -55,6 +55,16 @@ def settings_from_run_config(config: Mapping[str, Any], fallback: TrainSettings)
         learning_rate=pick("learning_rate", float, fallback.learning_rate),
         batch_size=pick("batch_size", int, fallback.batch_size),
         epochs=pick("epochs", int, fallback.epochs),
-        limit=pick("limit", int, None),
+        limit=_limit(config),
         seed=pick("seed", int, fallback.seed) or 0,
     )
+
+
+def _limit(config: Mapping[str, Any]) -> int | None:
+    """The image limit: under "dataset" in a run's config.json, else at the top level."""
+    dataset = config.get("dataset")
+    value = dataset.get("limit") if isinstance(dataset, Mapping) else config.get("limit")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

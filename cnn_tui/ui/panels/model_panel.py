@@ -38,17 +38,25 @@ class ModelPanel(Vertical):
     """Shows and edits one model spec on the current dataset's input shape."""
 
     BINDINGS = [
-        Binding("enter", "edit_layer", "Edit", key_display="⏎"),
-        Binding("a", "add_layer('after')", "Add"),
-        Binding("A,shift+a", "add_layer('before')", "Add before", key_display="A", show=False),
-        Binding("d,delete", "delete_layer", "Delete"),
-        Binding("ctrl+up,K", "move_layer(-1)", "Move up", key_display="K", show=False),
-        Binding("ctrl+down,J", "move_layer(1)", "Move down", key_display="J", show=False),
-        Binding("c", "duplicate_layer", "Duplicate", show=False),
-        Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("ctrl+r,ctrl+y", "redo", "Redo", key_display="^r", show=False),
-        Binding("ctrl+s", "save_spec", "Save spec", key_display="^s", show=False),
-        Binding("ctrl+o", "load_spec", "Load spec", key_display="^o", show=False),
+        Binding("enter", "edit_layer", "Edit", key_display="⏎",
+                tooltip="edit the selected layer's arguments in a form"),
+        Binding("a", "add_layer('after')", "Add", tooltip="add a layer after the cursor"),
+        Binding("A,shift+a", "add_layer('before')", "Add before", key_display="A", show=False,
+                tooltip="add a layer before the cursor"),
+        Binding("d,delete", "delete_layer", "Delete", tooltip="delete the selected layer"),
+        Binding("ctrl+up,K", "move_layer(-1)", "Move up", key_display="K", show=False,
+                tooltip="move the selected layer up"),
+        Binding("ctrl+down,J", "move_layer(1)", "Move down", key_display="J", show=False,
+                tooltip="move the selected layer down"),
+        Binding("c", "duplicate_layer", "Duplicate", show=False,
+                tooltip="duplicate the selected layer"),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="undo the last change to the model"),
+        Binding("ctrl+r,ctrl+y", "redo", "Redo", key_display="^r", show=False,
+                tooltip="redo"),
+        Binding("ctrl+s", "save_spec", "Save spec", key_display="^s", show=False,
+                tooltip="save the model spec as JSON (asks for a path)"),
+        Binding("ctrl+o", "load_spec", "Load spec", key_display="^o", show=False,
+                tooltip="load a model spec from JSON or a preset name"),
     ]
 
     @dataclass

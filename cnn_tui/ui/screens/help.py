@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,10 +23,8 @@ def describe_bindings(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     for binding in bindings:
         if not isinstance(binding, Binding) or not binding.description:
             continue
-        keys = binding.key_display or ", ".join(
-            _key_name(key) for key in binding.key.split(",")
-        )
-        rows.append((keys, binding.description))
+        keys = ", ".join(_key_name(key) for key in binding.key.split(","))
+        rows.append((keys, binding.tooltip or binding.description))
     return rows
 
 
@@ -63,16 +62,17 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = "Keys (escape closes)"
             yield Static(self._render_sections(), id="help-keys")
 
-    def _render_sections(self) -> Table:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+    def _render_sections(self) -> Group:
+        parts: list[Text | Table] = []
         for heading, rows in self.sections:
-            table.add_row(Text(heading, style="bold underline"), "")
+            parts.append(Text(heading, style="bold underline"))
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold", no_wrap=True, min_width=14)
+            table.add_column()
             for keys, description in rows:
                 table.add_row(keys, description)
-            table.add_row("", "")
-        return table
+            parts.extend([table, Text("")])
+        return Group(*parts)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,151 @@
+"""Training from the TUI on real MNIST: queued start, live curves, history.csv, stop, quit."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Input
+
+from cnn_tui.core.rundir import HISTORY_FILE, STATUS_FILE
+from cnn_tui.ui.app import CnnTuiApp
+from cnn_tui.ui.launch import LaunchOptions
+from cnn_tui.ui.panels.train_panel import TrainPanel
+from cnn_tui.ui.screens.confirm import ConfirmScreen
+from cnn_tui.ui.widgets.curves import MetricPlot, TrainingCurves
+
+LIMIT = 2000  # real MNIST training images per run: seconds per epoch on 2 CPU cores
+
+
+def make_app(shared_data: Path, tmp_path: Path, *, epochs: int, **kwargs) -> CnnTuiApp:
+    options = LaunchOptions(dataset=str(shared_data / "mnist"), model="seed-mlp",
+                            epochs=epochs, limit=LIMIT, runs_dir=tmp_path / "runs")
+    return CnnTuiApp(options, **kwargs)
+
+
+async def wait_until(pilot, condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.1)
+
+
+def status(run_dir: Path) -> dict:
+    return json.loads((run_dir / STATUS_FILE).read_text())
+
+
+async def test_train_seed_mlp_on_real_mnist(shared_data: Path, tmp_path: Path) -> None:
+    app = make_app(shared_data, tmp_path, epochs=2)
+    batches: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        # `t` right away, while TensorFlow is still loading: the run is queued.
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.training
+        if not app.tensorflow_ready:
+            assert app.start_pending
+            assert "waiting for TensorFlow" in str(app.query_one("#train-state").render())
+        curves = app.query_one(TrainingCurves)
+
+        def saw_batch() -> bool:
+            if curves.curves.running_x is not None:
+                batches.append(curves.curves.running_x)
+            return bool(batches)
+
+        await wait_until(pilot, saw_batch)
+        assert app.query_one("#stop", Button).disabled is False
+        assert app.query_one("#start", Button).disabled is True
+        await wait_until(pilot, lambda: not app.training)
+
+        assert app.tensorflow_ready and "TensorFlow ready" in app.sub_title
+        run_dir = app.last_run_dir
+        assert run_dir is not None and run_dir.parent == tmp_path / "runs"
+        assert status(run_dir)["state"] == "finished"
+        with (run_dir / HISTORY_FILE).open() as file:
+            rows = list(csv.DictReader(file))
+        assert [int(row["epoch"]) for row in rows] == [1, 2]
+
+        # One curve point per epoch, train and validation, equal to history.csv.
+        assert curves.curves.epochs == [1, 2]
+        assert curves.curves.history["val_accuracy"] == pytest.approx(
+            [float(row["val_accuracy"]) for row in rows])
+        accuracy = app.query_one("#accuracy-plot", MetricPlot)
+        assert [s.label for s in accuracy.series] == ["train", "val"]
+        assert all(len(s.xs) == 2 for s in accuracy.series)
+        assert "best epoch" in accuracy.plt._active.monitor.title  # the best epoch is marked
+        stats = str(app.query_one("#train-stats").render())
+        assert "train-val gap" in stats and "best epoch" in stats
+        assert "finished 2 epochs" in str(app.query_one("#train-state").render())
+        # The running point was drawn inside the run while it trained.
+        assert batches and all(0 < x <= 2 for x in batches)
+        # The Runs tab lists the new run.
+        assert run_dir.name in str(app.query_one("#runs-panel").query_one("#runs-table")
+                                   .get_row_at(0))
+        assert not app.query_one("#start", Button).disabled
+
+
+async def test_stop_saves_the_run(shared_data: Path, tmp_path: Path) -> None:
+    app = make_app(shared_data, tmp_path, epochs=50, load_tensorflow=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#tabs").active = "train-tab"
+        await pilot.pause()
+        app.query_one("#start", Button).press()
+        panel = app.query_one(TrainPanel)
+        await wait_until(pilot, lambda: panel.query_one(TrainingCurves).curves.running_x
+                         is not None)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: not app.training, timeout=30)
+        run_dir = app.last_run_dir
+        assert run_dir is not None
+        assert status(run_dir)["state"] == "stopped"
+        assert (run_dir / "model.keras").is_file()
+        assert "stopped after" in str(app.query_one("#train-state").render())
+        await pilot.press("s")  # nothing to stop: a notice, no crash
+        await pilot.pause()
+
+
+async def test_quit_while_training_asks_then_stops_and_saves(shared_data: Path,
+                                                             tmp_path: Path) -> None:
+    app = make_app(shared_data, tmp_path, epochs=50, load_tensorflow=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        panel = app.query_one(TrainPanel)
+        await wait_until(pilot, lambda: panel.query_one(TrainingCurves).curves.running_x
+                         is not None)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.is_running and app.training
+        await pilot.press("q")
+        await pilot.pause()
+        started = time.monotonic()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running, timeout=10)
+        assert time.monotonic() - started < 3.5
+    run_dir = app.last_run_dir
+    assert run_dir is not None
+    deadline = time.monotonic() + 30
+    while status(run_dir)["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert status(run_dir)["state"] == "stopped"
+
+
+async def test_bad_settings_refuse_to_start(tmp_path: Path) -> None:
+    options = LaunchOptions(dataset="mnist", model="seed-mlp", runs_dir=tmp_path / "runs")
+    app = CnnTuiApp(options, load_tensorflow=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#tabs").active = "train-tab"
+        await pilot.pause()
+        app.query_one("#epochs", Input).value = "zero"
+        await pilot.pause()
+        assert "epochs" in str(app.query_one("#settings-error").render())
+        app.query_one("#start", Button).focus()
+        await pilot.press("t")
+        await pilot.pause()
+        assert not app.training
+        assert any("training settings" in (n.title or "") for n in app._notifications)
