@@ -180,7 +180,8 @@ def train_prepared(
             shuffle=False,  # the tf.data pipeline shuffles every epoch itself
             callbacks=[callback],
         )
-    except StopRequested:
+    except (StopRequested, KeyboardInterrupt):
+        # Ctrl-C in the CLI is a stop request too: save what was learnt.
         stopped = True
     stopped = stopped or callback.epochs_done < config.epochs
     model.save(run_dir / MODEL_FILE)
