@@ -210,3 +210,40 @@ def test_names_and_seed_resolution() -> None:
     assert TrainConfig(dataset="mnist").run_name == "seed-cnn-mnist"
     resolved = config.resolved()
     assert isinstance(resolved.seed, int) and resolved.resolved() == resolved
+
+
+def test_native_log_moves_into_the_run_and_back(tmp_path: Path, mnist_small: Any) -> None:
+    import os
+
+    from cnn_tui.core.native_log import NativeStderr
+
+    session_log = tmp_path / "session.log"
+
+    def write_fd2(event: Any, stop: threading.Event) -> None:
+        if isinstance(event, RunStarted):
+            os.write(2, b"native line during the run\n")
+
+    with NativeStderr(session_log) as native:
+        os.write(2, b"before the run\n")
+        events: list[Any] = []
+
+        def emit(event: Any) -> None:
+            events.append(event)
+            write_fd2(event, threading.Event())
+
+        config = TrainConfig(
+            dataset="mnist-small",
+            model=TINY_SPEC,
+            epochs=1,
+            batch_size=100,
+            seed=1,
+            runs_dir=tmp_path / "runs",
+        )
+        outcome = run_training(config, emit, dataset=mnist_small, native_log=native)
+        os.write(2, b"after the run\n")
+        assert native.log_path == session_log
+    run_log = (outcome.run_dir / "tensorflow.log").read_text()
+    assert "before the run" in run_log and "native line during the run" in run_log
+    assert "after the run" not in run_log
+    session = session_log.read_text()
+    assert "after the run" in session and "native line during the run" not in session
