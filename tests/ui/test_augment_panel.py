@@ -102,3 +102,28 @@ async def test_preview_waits_for_tensorflow_then_draws_real_images_augmented() -
         rerolled = grid.images
         assert np.array_equal(rerolled[0], first_draw[0])
         assert not np.array_equal(rerolled[1:5], first_draw[1:5])
+
+
+async def test_through_the_real_app_the_preset_reaches_the_app(tmp_path: Path) -> None:
+    from textual.widgets import TabbedContent
+
+    from cnn_tui.ui.app import CnnTuiApp
+    from cnn_tui.ui.launch import LaunchOptions
+
+    app = CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=tmp_path / "runs"),
+                    load_tensorflow=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()  # the app focuses the model table on mount, which picks its tab
+        app.query_one(TabbedContent).active = "augment-tab"
+        await pilot.pause()
+        assert app.augment_config is None
+        app.query_one("#augment-switch", Switch).focus()
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.augment_config == SEED_AUGMENT
+        field = app.query_one("#augment-zoom_range", Input)
+        field.value = "2"
+        await pilot.pause()
+        assert "zoom_range=2 is out of range" in str(
+            app.query_one("#augment-zoom_range-hint", Static).render())
+        assert app.augment_config == SEED_AUGMENT  # the invalid value never reached the app

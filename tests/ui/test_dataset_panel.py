@@ -109,3 +109,36 @@ async def test_named_list_selects_a_dataset(shared_data: Path) -> None:
             # Offline and not cached: loading fails with the engine's message, in the panel.
             message = app.query_one("#dataset-message", Static)
             assert message.has_class("-error") and str(message.render())
+
+
+async def test_through_the_real_app_a_path_feeds_the_app(shared_data: Path, tmp_path: Path) -> None:
+    from textual.widgets import TabbedContent
+
+    from cnn_tui.ui.app import CnnTuiApp
+    from cnn_tui.ui.launch import LaunchOptions
+
+    mnist, cifar10 = str(shared_data / "mnist"), str(shared_data / "cifar10")
+    app = CnnTuiApp(LaunchOptions(dataset=mnist, runs_dir=tmp_path / "runs"),
+                    load_tensorflow=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()  # the app focuses the model table on mount, which picks its tab
+        app.query_one(TabbedContent).active = "dataset-tab"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.query_one(DatasetPanel)
+        grid = app.query_one("#dataset-samples", ImageGrid)
+        for _ in range(20):  # the tab just became visible: wait for its layout
+            if grid.size.width:
+                break
+            await pilot.pause(0.05)
+        assert panel.source == mnist and grid.shown >= 2
+        assert UPPER_HALF_BLOCK in panel_text(app)
+        field = app.query_one("#dataset-input", Input)
+        field.value = cifar10
+        field.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.dataset_source == cifar10
+        assert panel.info is not None and panel.info.class_names[0] == "airplane"
+        assert grid.images is not None and grid.images.shape[1:] == (32, 32, 3)

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input
 
 from cnn_tui.core import rundir
 from cnn_tui.core.augment import NO_AUGMENT, SEED_AUGMENT, AugmentConfig
+from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.screens.export import ExportScreen
 from cnn_tui.ui.widgets.run_overlay import RunOverlay
@@ -36,14 +37,14 @@ KNOWN_LOGS = {
 
 
 def write_run(runs_dir: Path, minute: int, augment: AugmentConfig, logs: list[dict],
-              epochs: int, state: str) -> Path:
+              epochs: int, state: str, dataset: str = "../shared/data/mnist") -> Path:
     run_dir = rundir.create_run_dir(runs_dir, "seed-mlp-mnist",
                                     now=datetime(2026, 1, 1, 12, minute, 0))
     rundir.write_config(run_dir, {
         "name": run_dir.name,
         "created": f"2026-01-01T12:{minute:02d}:00",
-        "dataset": {"source": "../shared/data/mnist", "name": "../shared/data/mnist"},
-        "model": {"name": "seed-mlp", "spec": {"layers": [{"type": "Flatten"}]}},
+        "dataset": {"source": dataset, "name": dataset},
+        "model": {"name": "seed-mlp", "spec": load_spec("seed-mlp")},
         "augmentation": augment.to_dict(),
         "optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 256,
         "epochs": epochs, "seed": 1,
@@ -56,10 +57,11 @@ def write_run(runs_dir: Path, minute: int, augment: AugmentConfig, logs: list[di
     return run_dir
 
 
-def make_runs_dir(root: Path) -> tuple[Path, Path, Path]:
+def make_runs_dir(root: Path, dataset: str = "../shared/data/mnist") -> tuple[Path, Path, Path]:
     runs_dir = root / "runs"
-    plain = write_run(runs_dir, 0, NO_AUGMENT, KNOWN_LOGS["plain"], 3, "finished")
-    augmented = write_run(runs_dir, 5, SEED_AUGMENT, KNOWN_LOGS["augmented"], 4, "stopped")
+    plain = write_run(runs_dir, 0, NO_AUGMENT, KNOWN_LOGS["plain"], 3, "finished", dataset)
+    augmented = write_run(runs_dir, 5, SEED_AUGMENT, KNOWN_LOGS["augmented"], 4, "stopped",
+                          dataset)
     broken = runs_dir / "20260101-130000-killed-early"
     broken.mkdir()
     (broken / rundir.HISTORY_FILE).write_text("epoch,loss\n1,0.5\n2,0.")  # cut mid-row
@@ -132,6 +134,9 @@ async def test_select_two_overlay_export_and_open(tmp_path: Path) -> None:
         await pilot.press("o")
         await pilot.pause()
         assert app.opened[-1]["augmentation"] == SEED_AUGMENT.to_dict()  # cursor on row 2
+        await pilot.press("up", "enter")  # enter opens too
+        await pilot.pause()
+        assert len(app.opened) == 2 and app.opened[-1]["augmentation"] == NO_AUGMENT.to_dict()
 
 
 async def test_refresh_keeps_selection_and_shows_new_runs(tmp_path: Path) -> None:
@@ -159,3 +164,40 @@ async def test_empty_or_missing_runs_dir_and_export_with_nothing(tmp_path: Path)
         await pilot.pause()
         assert not isinstance(app.screen, ExportScreen)
         assert any("No runs to export" in str(n.message) for n in app._notifications)
+
+
+async def test_through_the_real_app_overlay_export_and_reopen(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from textual.widgets import TabbedContent
+
+    from cnn_tui.ui.app import CnnTuiApp
+    from cnn_tui.ui.launch import LaunchOptions
+    from cnn_tui.ui.panels.augment_panel import AugmentPanel
+
+    mnist = str(shared_data / "mnist")
+    runs_dir, plain, augmented = make_runs_dir(tmp_path, dataset=mnist)
+    app = CnnTuiApp(LaunchOptions(dataset=mnist, runs_dir=runs_dir), load_tensorflow=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.query_one(TabbedContent).active = "runs-tab"
+        await pilot.pause()
+        table = app.query_one("#runs-table", DataTable)
+        table.focus()
+        await pilot.press("space", "down", "space")
+        assert len(app.query_one(RunOverlay).series) == 4
+        await pilot.press("e")  # the app's export key on the Runs tab: the selected runs
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        out = tmp_path / "overlay.csv"
+        app.screen.query_one("#export-path", Input).value = str(out)
+        await pilot.press("enter")
+        await pilot.pause()
+        with out.open() as file:
+            runs_in_csv = [row[0] for row in csv.DictReader(file).reader if row][1:]
+        assert set(runs_in_csv) == {plain.name, augmented.name}
+        await pilot.press("enter")  # reopen the highlighted (augmented) run's settings
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.query_one(AugmentPanel).config == SEED_AUGMENT
+        assert app.augment_config == SEED_AUGMENT

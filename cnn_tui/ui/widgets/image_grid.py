@@ -148,8 +148,6 @@ class ImageGrid(Widget):
         """Below this tile width the grid shows fewer images instead of smaller ones."""
         self.columns = columns
         """Tiles per line, or None to fit as many as the width allows."""
-        self.shown = 0
-        """How many images the last layout could show."""
         self._lines: list[Strip] = []
         self._lines_key: tuple[object, ...] | None = None
         if images is not None:
@@ -159,6 +157,20 @@ class ImageGrid(Widget):
     def images(self) -> np.ndarray | None:
         """The images as given, (N, H, W, C) uint8, or None."""
         return self._images
+
+    @property
+    def shown(self) -> int:
+        """How many of the images fit the widget at its current size."""
+        width, height = self.size
+        if self._images is None or len(self._images) == 0 or width <= 0 or height <= 0:
+            return 0
+        return self._layout(width, height)[2]
+
+    def _layout(self, width: int, height: int) -> tuple[int, int, int]:
+        assert self._images is not None
+        return grid_layout(
+            len(self._images), self._images.shape[1:3], (width, height),
+            max_scale=self.max_scale, min_width=self.min_tile_width, columns=self.columns)
 
     @property
     def labels(self) -> list[str]:
@@ -210,10 +222,7 @@ class ImageGrid(Widget):
         if self._images is None or len(self._images) == 0 or width <= 0 or height <= 0:
             return [Strip([Segment(self.placeholder[:width], base)])]
         images = self._images
-        tile_w, tile_h, shown = grid_layout(
-            len(images), images.shape[1:3], (width, height), max_scale=self.max_scale,
-            min_width=self.min_tile_width, columns=self.columns)
-        self.shown = shown
+        tile_w, tile_h, shown = self._layout(width, height)
         if shown == 0:
             return [Strip([Segment("(too small to draw images)"[:width], base)])]
         per_row = self.columns or max(1, (width + 1) // (tile_w + 1))
