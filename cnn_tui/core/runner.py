@@ -146,6 +146,11 @@ def run_training(
     except CnnTuiError as error:
         emit(RunFailed(None, str(error)))
         return RunOutcome("failed", None, message=str(error), bad_input=True)
+    except Exception as error:  # noqa: BLE001 - e.g. a reader's bug: still an event
+        first_line = (str(error).strip().splitlines() or [""])[0][:300]
+        message = f"could not prepare the run ({type(error).__name__}: {first_line})."
+        emit(RunFailed(None, message, traceback.format_exc()))
+        return RunOutcome("failed", None, message=message)
     run_dir = prepared.run_dir
     with _tensorflow_log(native_log, run_dir / TF_LOG_FILE):
         try:
