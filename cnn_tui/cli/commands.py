@@ -149,9 +149,12 @@ def open_app(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CnnTuiError(f"the terminal app could not start ({exc}); "
                           "reinstall with 'make run'") from exc
-    options = LaunchOptions(
-        dataset=args.dataset, model=args.model, augment=args.augment, epochs=args.epochs,
-        batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=args.lr,
-        limit=args.limit, seed=args.seed, runs_dir=args.runs_dir,
-    )
+    chosen = {
+        "dataset": args.dataset, "model": args.model, "augment": args.augment,
+        "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
+        "learning_rate": args.lr, "limit": args.limit, "seed": args.seed,
+        "runs_dir": Path(args.runs_dir),
+    }
+    # Options left out keep the app's own defaults (e.g. its seed).
+    options = LaunchOptions(**{k: v for k, v in chosen.items() if v is not None})
     return run_app(options)
