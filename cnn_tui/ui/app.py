@@ -307,9 +307,11 @@ class CnnTuiApp(App[None]):
         if isinstance(event, RunFinished):
             acc = event.test_metrics.get("accuracy")
             score = f": validation accuracy {acc:.4f}" if acc is not None else ""
-            train.run_ended(f"finished {event.epochs_done} epochs{score} → {event.run_dir}")
+            train.run_ended(f"finished {event.epochs_done} epochs{score}; "
+                            f"saved as {Path(event.run_dir).name}", finished=True)
         elif isinstance(event, RunStopped):
-            train.run_ended(f"stopped after {event.epochs_done} epochs; saved in {event.run_dir}")
+            train.run_ended(f"stopped after {event.epochs_done} epochs; "
+                            f"saved as {Path(event.run_dir).name}")
         elif isinstance(event, RunFailed):
             train.run_ended(event.message, error=True)
             self.notify(event.message, title="Training failed", severity="error", timeout=10)

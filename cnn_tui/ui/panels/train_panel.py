@@ -205,18 +205,21 @@ class TrainPanel(Horizontal):
             total=event.steps * event.epochs, progress=(event.epoch - 1) * event.steps + event.step)
         self.query_one(TrainingCurves).set_running(event.epoch, event.step, event.steps,
                                                     event.logs)
-        self.show_state(f"epoch {event.epoch}/{event.epochs}  "
-                        f"loss {event.logs.get('loss', float('nan')):.4f}  "
-                        f"acc {event.logs.get('accuracy', float('nan')):.4f}")
-        self._show_stats(f"{event.images_per_s:,.0f} images/s  "
-                         f"ETA epoch {format_duration(event.eta_epoch_s)}, "
-                         f"run {format_duration(event.eta_run_s)}")
+        self.show_state(f"epoch {event.epoch}/{event.epochs} · "
+                        f"loss {event.logs.get('loss', float('nan')):.3f} · "
+                        f"acc {event.logs.get('accuracy', float('nan')):.3f}")
+        self._show_stats(f"{event.images_per_s:,.0f} img/s · ETA "
+                         f"{format_duration(event.eta_run_s)} "
+                         f"(epoch {format_duration(event.eta_epoch_s)})")
 
     def epoch(self, event: EpochEnded) -> None:
         curves = self.query_one(TrainingCurves)
         curves.add_epoch(event.epoch, event.logs)
-        self.query_one("#epoch-progress", ProgressBar).progress = (
-            self.query_one("#epoch-progress", ProgressBar).total or 0)
+        epoch_bar = self.query_one("#epoch-progress", ProgressBar)
+        epoch_bar.progress = epoch_bar.total or 0
+        run_bar = self.query_one("#run-progress", ProgressBar)
+        if run_bar.total:
+            run_bar.progress = run_bar.total * event.epoch / max(event.epochs, 1)
         logs = event.logs
         self.show_state(f"epoch {event.epoch}/{event.epochs} done in "
                         f"{format_duration(event.duration_s)}: val acc "
@@ -237,7 +240,10 @@ class TrainPanel(Horizontal):
             lines.append(Text(f"train-val gap {gap:+.4f}", style=style).markup)
         self.query_one("#train-stats", Static).update("\n".join(lines))
 
-    def run_ended(self, text: str, *, error: bool = False) -> None:
+    def run_ended(self, text: str, *, error: bool = False, finished: bool = False) -> None:
         self.training = False
+        if finished:
+            for bar in self.query(ProgressBar):
+                bar.progress = bar.total or 0
         self._sync_buttons()
         self.show_state(text, error=error)

@@ -61,6 +61,11 @@ class LayerFormScreen(ModalScreen[dict[str, Any] | None]):
     LayerFormScreen .hint {
         color: $text-muted;
         padding-left: 20;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    LayerFormScreen #layer-help {
+        padding-left: 0;
     }
     LayerFormScreen .problem {
         color: $error;
@@ -90,7 +95,7 @@ class LayerFormScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = f"Layer {self.layer_number}: {self.schema.type}"
-            yield Static(self.schema.help, classes="hint")
+            yield Static(self.schema.help, classes="hint", id="layer-help")
             with VerticalScroll():
                 if not self.schema.args:
                     yield Label("This layer has no arguments.")
@@ -98,7 +103,9 @@ class LayerFormScreen(ModalScreen[dict[str, Any] | None]):
                     with Horizontal(classes="field"):
                         yield Label(arg.name)
                         yield self._field(arg)
-                    yield Static(f"{arg.help}; {arg.describe_range()}", classes="hint")
+                    hint = arg.help if arg.kind in ("choice", "bool") else (
+                        f"{arg.describe_range()}: {arg.help}")
+                    yield Static(hint, classes="hint")
                     yield Static("", id=f"problem-{arg.name}", classes="problem")
             with Horizontal(id="buttons"):
                 yield Button("OK (enter)", variant="primary", id="ok", compact=True)
