@@ -180,8 +180,11 @@ async def test_through_the_real_app_overlay_export_and_reopen(
     app = CnnTuiApp(LaunchOptions(dataset=mnist, runs_dir=runs_dir), load_tensorflow=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
+        # A run that appears while another tab is shown is listed when the Runs tab opens.
+        later = write_run(runs_dir, 40, NO_AUGMENT, KNOWN_LOGS["plain"][:1], 2, "stopped", mnist)
         app.query_one(TabbedContent).active = "runs-tab"
         await pilot.pause()
+        assert later.name in [row.name for row in app.query_one(RunsPanel).rows]
         table = app.query_one("#runs-table", DataTable)
         table.focus()
         await pilot.press("space", "down", "space")

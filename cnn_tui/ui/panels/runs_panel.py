@@ -108,6 +108,10 @@ class RunsPanel(Vertical):
     def on_mount(self) -> None:
         self.refresh_runs()
 
+    def on_show(self) -> None:
+        # Coming back to the tab: runs may have started or ended (also by another process).
+        self.refresh_runs()
+
     @property
     def table(self) -> DataTable[Any]:
         return self.query_one("#runs-table", DataTable)
