@@ -119,6 +119,11 @@ async def test_select_two_overlay_export_and_open(tmp_path: Path) -> None:
         assert isinstance(app.screen, ExportScreen)
         field = app.screen.query_one("#export-path", Input)
         assert Path(field.value).parent == runs_dir and field.value.endswith(".csv")
+        field.value = str(tmp_path / "missing-folder" / "x.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)  # stays open, says why
+        assert "does not exist" in str(app.screen.query_one("#export-error").render())
         out = tmp_path / "both.csv"
         field.value = str(out)
         await pilot.press("enter")

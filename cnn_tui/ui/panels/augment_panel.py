@@ -144,9 +144,6 @@ class AugmentPanel(Vertical):
     def set_samples(self, images: np.ndarray, labels: Sequence[str]) -> None:
         """Use the first few of these real uint8 images (N, H, W, C) for the preview."""
         self._samples = np.asarray(images)[:PREVIEW_IMAGES]
-        # Whole lines of legible tiles rather than many tiny ones.
-        grid = self.query_one("#augment-preview", ImageGrid)
-        grid.min_tile_width = max(8, round(self._samples.shape[2] / 3))
         self._sample_labels = [str(label) for label in labels][:PREVIEW_IMAGES]
         self._refresh_preview()
 
@@ -216,6 +213,9 @@ class AugmentPanel(Vertical):
             return
         grid = self.query_one("#augment-preview", ImageGrid)
         status = self.query_one("#augment-preview-status", Static)
+        if self._samples is not None and self._samples.ndim == 4:
+            # Whole lines of legible tiles rather than many tiny ones.
+            grid.min_tile_width = max(8, round(self._samples.shape[2] / 3))
         if self._samples is None or len(self._samples) == 0:
             grid.clear()
             status.update("")
