@@ -39,6 +39,8 @@ from bench_common import (  # noqa: E402
     say,
 )
 
+PARTS = ("training", "augment", "tui")
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -57,7 +59,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--aug-rounds", type=int, default=5,
                         help="rounds of the augmentation comparison (default 5)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--only", choices=("training", "augment"), action="append",
+    parser.add_argument("--tui-rounds", type=int, default=2,
+                        help="rounds of the TUI-vs-headless comparison (default 2)")
+    parser.add_argument("--launches", type=int, default=3,
+                        help="cnn-tui launches timed for first paint (default 3)")
+    parser.add_argument("--presses", type=int, default=40,
+                        help="key presses timed while training (default 40)")
+    parser.add_argument("--only", choices=PARTS, action="append",
                         help="run only these parts (repeatable; default all)")
     parser.add_argument("--log", type=Path,
                         default=Path(tempfile.gettempdir()) / "cnn-tui-bench-tensorflow.log",
@@ -78,13 +86,34 @@ def load_bench_dataset(args: argparse.Namespace):  # -> Dataset
     return replace(dataset, x_val=dataset.x_val[: args.val], y_val=dataset.y_val[: args.val])
 
 
+def run_tui_part(args: argparse.Namespace, dataset, results: Results, native) -> None:
+    """first_paint_s, tui_vs_headless and key_latency_p95_ms (see bench_tui.py)."""
+    import bench_tui
+
+    with tempfile.TemporaryDirectory(prefix="cnn-tui-bench-tui-") as tmp:
+        folder = Path(tmp)
+        setup = bench_tui.TuiSetup(
+            data_file=bench_tui.write_npz(dataset, folder / "mnist-bench.npz"),
+            n_train=len(dataset.x_train),
+            model=args.model,
+            epochs=args.epochs,
+            seed=args.seed,
+            runs_dir=folder / "runs",
+        )
+        bench_tui.run_first_paint(results, args.model, folder, args.launches)
+        say()
+        bench_tui.run_tui_vs_headless(results, setup, args.tui_rounds, native)
+        say()
+        bench_tui.run_key_latency(results, setup, args.presses, native)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not args.data.exists():
         print(f"error: {args.data} not found; put MNIST's IDX files there (see "
               "../shared/data/README.md) or pass --data.", file=sys.stderr)
         return 2
-    parts = set(args.only or ("training", "augment"))
+    parts = set(args.only or PARTS)
     from cnn_tui.core.native_log import NativeStderr
 
     results = Results()
@@ -109,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             from bench_augment import run_augment_bench
 
             run_augment_bench(results, dataset, args.batch_size, args.aug_rounds, args.seed)
+            say()
+        if "tui" in parts:
+            run_tui_part(args, dataset, results, native)
             say()
         say(format_table(results))
         say()
