@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,19 +167,3 @@ def describe_devices() -> str:
 def say(text: str = "") -> None:
     """Print progress to stdout at once (stderr belongs to TensorFlow's log)."""
     print(text, flush=True)
-
-
-def time_calls(function: Callable[[], object], repeats: int) -> list[float]:
-    """Wall-clock seconds of ``repeats`` calls of ``function``."""
-    from time import perf_counter
-
-    durations = []
-    for _ in range(repeats):
-        start = perf_counter()
-        function()
-        durations.append(perf_counter() - start)
-    return durations
-
-
-def python_executable() -> str:
-    return sys.executable
