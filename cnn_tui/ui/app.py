@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
 from cnn_tui.core.augment import AugmentConfig, parse_augment
@@ -146,7 +146,9 @@ class CnnTuiApp(App[None]):
             self.notify(problem, severity="error", timeout=10)
         if self.load_tensorflow:
             self.sub_title = "loading TensorFlow…"
-            self._load_tensorflow()
+            # Import after the first frame: the import holds the GIL for seconds and
+            # would otherwise delay the first paint.
+            self.call_after_refresh(self._load_tensorflow)
         else:
             self.sub_title = "TensorFlow loads when training starts"
 
@@ -217,7 +219,7 @@ class CnnTuiApp(App[None]):
             self.query_one(AugmentPanel).set_config(self.augment_config)
         train = self.query_one(TrainPanel)
         train.set_settings(settings_from_run_config(config, train.initial))
-        self.query_one(TabbedContent).active = "train-tab"
+        self._show_train_tab()
 
     @on(DatasetPanel.SamplesLoaded)
     def _samples_loaded(self, message: DatasetPanel.SamplesLoaded) -> None:
@@ -244,6 +246,7 @@ class CnnTuiApp(App[None]):
         except CnnTuiError as exc:
             self.notify(str(exc), title="Fix the training settings", severity="error")
             return
+        self._show_train_tab()
         if self.load_tensorflow and not self.tensorflow_ready:
             self.start_pending = True
             train.run_requested("waiting for TensorFlow to load; the run starts when it is ready")
@@ -251,6 +254,14 @@ class CnnTuiApp(App[None]):
             return
         train.run_requested("starting…")
         self._start_run()
+
+    def _show_train_tab(self) -> None:
+        """Training is watched on the Train tab; focus its tab bar (not a text field,
+        so t/s/q keep working, and arrows switch tabs)."""
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "train-tab":
+            tabs.active = "train-tab"
+            self.set_focus(tabs.query_one(Tabs))
 
     def _start_run(self) -> None:
         train = self.query_one(TrainPanel)
