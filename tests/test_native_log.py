@@ -26,7 +26,8 @@ def test_native_writes_from_any_thread_go_to_the_log(tmp_path: Path) -> None:
         from cnn_tui.core.native_log import NativeStderr
         log = Path(sys.argv[1]) / "session.log"
         with NativeStderr(log) as native:
-            os.write(2, b"native line from C level\\n")
+            import ctypes
+            ctypes.CDLL(None).write(2, b"native line from C level\\n", 25)
             thread = threading.Thread(target=lambda: os.write(2, b"from a thread\\n"))
             thread.start(); thread.join()
             print("python stderr", file=sys.stderr)

@@ -247,3 +247,23 @@ def test_native_log_moves_into_the_run_and_back(tmp_path: Path, mnist_small: Any
     assert "after the run" not in run_log
     session = session_log.read_text()
     assert "after the run" in session and "native line during the run" not in session
+
+
+def test_failure_messages_say_what_to_do() -> None:
+    import tensorflow as tf
+
+    from cnn_tui.core.callbacks import NonFiniteLoss
+    from cnn_tui.core.runner import failure_message
+
+    config = TrainConfig(dataset="mnist", batch_size=512, learning_rate=0.5)
+    oom = tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor")
+    assert failure_message(oom, config) == (
+        "out of memory with batch size 512; use a smaller batch size "
+        "(e.g. --batch-size 256) or a smaller model."
+    )
+    nan = failure_message(NonFiniteLoss(2, 7), config)
+    assert "epoch 2, batch 7" in nan and "lower the learning rate (now 0.5)" in nan
+    other = failure_message(ValueError("shapes differ\nlong details"), config)
+    assert other == (
+        "training failed (ValueError: shapes differ); see tensorflow.log in the run directory."
+    )
