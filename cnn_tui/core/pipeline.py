@@ -35,8 +35,11 @@ def make_train_val_datasets(
     def batches(x: Any, y: Any, *, shuffle: bool) -> tf.data.Dataset:
         # One tensor of the uint8 images; batches gather rows from it by index,
         # which is much cheaper than shuffling and batching single images.
-        images = tf.constant(x)
-        labels = tf.constant(y.astype("int64"))
+        # tf.data runs on the host: keep the arrays in host memory even when a
+        # GPU is the default device (the model still trains on the GPU).
+        with tf.device("/CPU:0"):
+            images = tf.constant(x)
+            labels = tf.constant(y.astype("int64"))
         indices = tf.data.Dataset.range(len(x))
         if shuffle:
             indices = indices.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
