@@ -19,10 +19,11 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.events import BatchProgress, EpochEnded, RunEvent
-from cnn_tui.core.rundir import HistoryWriter
+from cnn_tui.core.rundir import HistoryWriter, update_status
 
 
 class StopRequested(Exception):
@@ -70,6 +71,7 @@ class RunTracker:
         emit: Callable[[RunEvent], None],
         stop_event: threading.Event,
         history: HistoryWriter,
+        run_dir: Path,
         epochs: int,
         steps: int,
         batch_size: int,
@@ -79,6 +81,7 @@ class RunTracker:
         self.emit = emit
         self.stop_event = stop_event
         self.history = history
+        self.run_dir = run_dir
         self.epochs = epochs
         self.steps = steps
         self.batch_size = batch_size
@@ -121,6 +124,7 @@ class RunTracker:
         self._epoch_durations.append(duration)
         self.history.append(epoch + 1, logs)
         self.epochs_done = epoch + 1
+        update_status(self.run_dir, epochs_done=self.epochs_done)
         self.last_logs = logs
         self.emit(EpochEnded(epoch + 1, self.epochs, logs, duration))
         if self.stop_event.is_set():

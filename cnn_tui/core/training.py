@@ -154,6 +154,7 @@ def train_prepared(
         emit=emit,
         stop_event=stop_event,
         history=HistoryWriter(run_dir / HISTORY_FILE),
+        run_dir=run_dir,
         epochs=config.epochs,
         steps=steps,
         batch_size=config.batch_size,
