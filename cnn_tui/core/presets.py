@@ -30,7 +30,10 @@ def _bn_block(filters: int) -> list[dict[str, Any]]:
     unit = [
         {"type": "Conv2D", "filters": filters, "kernel_size": 3, "padding": "same",
          "use_bias": False},
-        {"type": "BatchNormalization"},
+        # momentum 0.9 (Keras: 0.99) so the moving statistics used for validation settle
+        # within an epoch even on small --limit runs; with 0.99 and 2,000 CIFAR images the
+        # validation accuracy stayed near chance for 10 epochs.
+        {"type": "BatchNormalization", "momentum": 0.9},
         {"type": "Activation", "activation": "relu"},
     ]
     return [*unit, *[dict(layer) for layer in unit], {"type": "MaxPooling2D", "pool_size": 2}]
@@ -100,7 +103,7 @@ PRESET_DESCRIPTIONS: dict[str, str] = {
     "lenet5": "LeNet-5 adapted: conv 6@5x5 same, avgpool, conv 16@5x5, avgpool, "
     "Dense 120, 84 (tanh), softmax.",
     "bn-cnn": "Modern: three (conv-BN-relu)x2 + maxpool blocks of 32/64/128 filters, "
-    "global average pooling, dropout .3, softmax; trains faster than seed-cnn.",
+    "global average pooling, dropout .3, softmax; learns faster per epoch than seed-cnn.",
 }
 
 for _name, _spec in PRESETS.items():
