@@ -17,6 +17,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
@@ -58,7 +59,7 @@ QUIT_GRACE_S = 2.5
 class CnnTuiApp(App[None]):
     """Build, train and compare CNNs from the terminal."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "cnn-tui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
@@ -91,7 +92,8 @@ class CnnTuiApp(App[None]):
         self.start_pending = False
         self.last_run_dir: Path | None = None
         self._stop_event = threading.Event()
-        self._training_worker: Worker[None] | None = None
+        self._run_active = False
+        """A run was started and its end (finished/stopped/failed) has not arrived yet."""
         self._quitting = False
 
     # -- start-up ---------------------------------------------------------------
@@ -128,16 +130,18 @@ class CnnTuiApp(App[None]):
         input_shape, num_classes = self._initial_shape()
         yield Header()
         with TabbedContent(initial="model-tab", id="tabs"):
+            # Hidden tabs mount just after the first frame (Lazy), so the shape
+            # table paints sooner; handlers below tolerate their brief absence.
             with TabPane("Dataset", id="dataset-tab"):
-                yield DatasetPanel(self.dataset_source)
+                yield Lazy(DatasetPanel(self.dataset_source))
             with TabPane("Model", id="model-tab"):
                 yield ModelPanel(self._initial_spec(), input_shape, num_classes)
             with TabPane("Augment", id="augment-tab"):
-                yield AugmentPanel(self.augment_config)
+                yield Lazy(AugmentPanel(self.augment_config))
             with TabPane("Train", id="train-tab"):
                 yield TrainPanel(self._initial_settings())
             with TabPane("Runs", id="runs-tab"):
-                yield RunsPanel(self.runs_dir)
+                yield Lazy(RunsPanel(self.runs_dir))
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -223,14 +227,16 @@ class CnnTuiApp(App[None]):
 
     @on(DatasetPanel.SamplesLoaded)
     def _samples_loaded(self, message: DatasetPanel.SamplesLoaded) -> None:
-        self.query_one(AugmentPanel).set_samples(message.images, message.labels)
+        for panel in self.query(AugmentPanel):
+            panel.set_samples(message.images, message.labels)
 
     # -- training ---------------------------------------------------------------
 
     @property
     def training(self) -> bool:
-        worker = self._training_worker
-        return self.start_pending or (worker is not None and worker.is_running)
+        """A run is queued or training. Follows the run's own end event rather than
+        the worker's state, which lags behind it while the thread winds down."""
+        return self.start_pending or self._run_active
 
     def action_start_training(self) -> None:
         if self.training:
@@ -279,7 +285,8 @@ class CnnTuiApp(App[None]):
         if train.training is False:
             train.run_requested("starting…")
         self._stop_event = threading.Event()
-        self._training_worker = self._train(config, self._stop_event)
+        self._run_active = True
+        self._train(config, self._stop_event)
 
     @work(thread=True, group="training", exit_on_error=False, description="training a model")
     def _train(self, config: Any, stop_event: threading.Event) -> None:
@@ -313,6 +320,7 @@ class CnnTuiApp(App[None]):
         self.query_one(TrainPanel).epoch(message.event)
 
     def on_training_ended(self, message: TrainingEnded) -> None:
+        self._run_active = False
         event = message.event
         train = self.query_one(TrainPanel)
         if isinstance(event, RunFinished):
@@ -337,6 +345,7 @@ class CnnTuiApp(App[None]):
         # run_training reports its own failures as RunFailed; this catches a bug that
         # escaped it, so the panel does not stay "training" forever.
         if event.worker.group == "training" and event.state == WorkerState.ERROR:
+            self._run_active = False
             message = f"training stopped on an unexpected error: {event.worker.error}"
             self.query_one(TrainPanel).run_ended(message, error=True)
             self.notify(message, severity="error", timeout=10)
@@ -344,7 +353,8 @@ class CnnTuiApp(App[None]):
                 self.exit()
 
     def _refresh_runs(self) -> None:
-        self.query_one(RunsPanel).refresh_runs()
+        for panel in self.query(RunsPanel):
+            panel.refresh_runs()
 
     @on(TrainPanel.StartRequested)
     def _start_requested(self) -> None:
