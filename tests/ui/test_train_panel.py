@@ -86,6 +86,18 @@ async def test_train_seed_mlp_on_real_mnist(shared_data: Path, tmp_path: Path) -
                                    .get_row_at(0))
         assert not app.query_one("#start", Button).disabled
 
+        # `e` off the Runs tab exports the last run's history to the path given.
+        await pilot.press("e")
+        await pilot.pause()
+        target = tmp_path / "last-run.csv"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        with target.open() as file:
+            exported = list(csv.DictReader(file))
+        assert [row["run"] for row in exported] == [run_dir.name] * 2
+        assert [row["val_accuracy"] for row in exported] == [row["val_accuracy"] for row in rows]
+
 
 async def test_stop_saves_the_run(shared_data: Path, tmp_path: Path) -> None:
     app = make_app(shared_data, tmp_path, epochs=50, load_tensorflow=False)

@@ -293,6 +293,7 @@ class ModelPanel(Vertical):
         errors.set_class(not self.report.ok, "-shown")
 
     def _show_arithmetic(self) -> None:
+        """The selected layer's arithmetic, then (where there is room) what it does."""
         box = self.query_one("#arithmetic", Static)
         if not self.report.rows:
             box.update("")
@@ -301,6 +302,12 @@ class ModelPanel(Vertical):
         lines = layer_arithmetic(self.report, row.index)
         body = Text(f"{row.index} {row.name}\n", style="bold")
         body.append("\n".join(lines) if lines else "no arithmetic: shape passes through")
+        schema = LAYER_SCHEMAS.get(row.type)
+        if schema is not None:
+            body.append(f"\n\n{row.type}: {schema.help}", style="dim")
+        description = self.spec.get("description")
+        if isinstance(description, str) and description:
+            body.append(f"\n\nmodel: {description}", style="dim")
         box.update(body)
 
     @on(DataTable.RowHighlighted, "#layer-table")
