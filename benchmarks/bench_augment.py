@@ -21,7 +21,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from bench_common import Results, Trial, median_ratio, round_orders, say
+from bench_common import Results, Throughput, median_ratio, run_rounds, say
 
 if TYPE_CHECKING:
     from cnn_tui.core.datasets import Dataset
@@ -79,16 +79,14 @@ def run_augment_bench(
     """Alternate the two sides ``rounds`` times and record their median ratio."""
     say(f"augmentation pipeline: {len(dataset.x_train)} images, batch {batch_size}")
     sides = {
-        PIPELINE_SIDE: lambda: pipeline_throughput(dataset, batch_size, seed),
-        GENERATOR_SIDE: lambda: generator_throughput(
-            dataset.x_train, dataset.y_train, dataset.info.num_classes, batch_size, seed
+        PIPELINE_SIDE: lambda: Throughput(pipeline_throughput(dataset, batch_size, seed)),
+        GENERATOR_SIDE: lambda: Throughput(
+            generator_throughput(
+                dataset.x_train, dataset.y_train, dataset.info.num_classes, batch_size, seed
+            )
         ),
     }
-    for round_number, order in round_orders(list(sides), rounds):
-        for side in order:
-            images_per_s = sides[side]()
-            results.trials.append(Trial(side, round_number, images_per_s))
-            say(f"  {side:<42} round {round_number}: {images_per_s:10.1f} images/s")
+    run_rounds(results, sides, rounds)
     median_ratio(
         results, "aug_pipeline_vs_imagedatagenerator", PIPELINE_SIDE, GENERATOR_SIDE, ">= 3"
     )

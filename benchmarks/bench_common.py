@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,39 @@ class Trial:
     trial: int
     """1-based round number; the two sides of a ratio share it."""
     images_per_s: float
+    images_per_cpu_s: float | None = None
+    """Images per second of this process's CPU time (all threads), when measured.
+
+    A cross-check for a shared machine: other processes stealing the cores
+    slow the wall clock but barely change the CPU time a run needs.
+    """
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """What one side's run measured."""
+
+    images_per_s: float
+    images_per_cpu_s: float | None = None
+
+
+class EpochClock:
+    """Stamps the wall clock and the process's CPU clock at every epoch end."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def mark(self, wall: float | None = None) -> None:
+        """Record an epoch end; ``wall`` when the moment was stamped elsewhere."""
+        self.cpu.append(time.process_time())
+        self.wall.append(time.perf_counter() if wall is None else wall)
+
+    def throughput(self, images_per_epoch: int) -> Throughput:
+        return Throughput(
+            steady_throughput(self.wall, images_per_epoch),
+            steady_throughput(self.cpu, images_per_epoch),
+        )
 
 
 @dataclass(frozen=True)
@@ -69,16 +103,38 @@ def round_orders(sides: Sequence[str], rounds: int) -> Iterator[tuple[int, list[
         yield index + 1, [*sides[shift:], *sides[:shift]]
 
 
-def paired_ratios(results: Results, numerator: str, denominator: str) -> list[float]:
+def run_rounds(
+    results: Results, sides: dict[str, Callable[[], Throughput]], rounds: int
+) -> None:
+    """Run every side once a round, in rotating order, recording and printing each trial."""
+    for round_number, order in round_orders(list(sides), rounds):
+        for side in order:
+            measured = sides[side]()
+            results.trials.append(
+                Trial(side, round_number, measured.images_per_s, measured.images_per_cpu_s)
+            )
+            cpu = (
+                f" ({measured.images_per_cpu_s:.1f} per CPU-s)"
+                if measured.images_per_cpu_s
+                else ""
+            )
+            say(f"  {side:<42} round {round_number}: {measured.images_per_s:10.1f} images/s{cpu}")
+
+
+def paired_ratios(
+    results: Results, numerator: str, denominator: str, *, per_cpu: bool = False
+) -> list[float]:
     """``numerator / denominator`` for each round in which both sides ran."""
-    by_round: dict[int, dict[str, float]] = {}
+    by_round: dict[int, dict[str, float | None]] = {}
     for trial in results.trials:
-        by_round.setdefault(trial.trial, {})[trial.side] = trial.images_per_s
-    return [
-        sides[numerator] / sides[denominator]
-        for _, sides in sorted(by_round.items())
-        if numerator in sides and denominator in sides and sides[denominator] > 0
-    ]
+        value = trial.images_per_cpu_s if per_cpu else trial.images_per_s
+        by_round.setdefault(trial.trial, {})[trial.side] = value
+    ratios = []
+    for _, sides in sorted(by_round.items()):
+        top, bottom = sides.get(numerator), sides.get(denominator)
+        if top is not None and bottom:
+            ratios.append(top / bottom)
+    return ratios
 
 
 def median_ratio(
@@ -89,6 +145,9 @@ def median_ratio(
     if not ratios:
         raise ValueError(f"no round has both {numerator!r} and {denominator!r}")
     detail = "rounds: " + " ".join(f"{value:.3f}" for value in ratios)
+    cpu_ratios = paired_ratios(results, numerator, denominator, per_cpu=True)
+    if cpu_ratios:
+        detail += f"; per CPU-s: {statistics.median(cpu_ratios):.3f}"
     ratio = Ratio(name, statistics.median(ratios), goal, detail)
     results.ratios.append(ratio)
     return ratio
@@ -122,9 +181,12 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 def format_table(results: Results) -> str:
     """The trials, then the ratios with their goals, as aligned plain text."""
-    lines = [f"{'side':<42} {'trial':>5} {'images/s':>10}", "-" * 59]
+    lines = [f"{'side':<42} {'trial':>5} {'images/s':>10} {'per CPU-s':>10}", "-" * 70]
     for trial in results.trials:
-        lines.append(f"{trial.side:<42} {trial.trial:>5} {trial.images_per_s:>10.1f}")
+        cpu = f"{trial.images_per_cpu_s:.1f}" if trial.images_per_cpu_s else "-"
+        lines.append(
+            f"{trial.side:<42} {trial.trial:>5} {trial.images_per_s:>10.1f} {cpu:>10}"
+        )
     if results.ratios:
         lines += ["", f"{'figure':<34} {'value':>10}  {'goal':<8} detail", "-" * 79]
         for ratio in results.ratios:
@@ -145,6 +207,15 @@ def describe_machine() -> str:
         f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} CPU cores"
     )
+
+
+def describe_load() -> str:
+    """The 1/5/15-minute load averages: how much else wants the cores right now."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load average unavailable"
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 def describe_devices() -> str:

@@ -25,10 +25,9 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from bench_common import Results, Trial, median_ratio, round_orders, say, steady_throughput
+from bench_common import EpochClock, Results, Throughput, median_ratio, run_rounds, say
 
 if TYPE_CHECKING:
     from cnn_tui.core.datasets import Dataset
@@ -51,7 +50,7 @@ class TrainingSetup:
     seed: int
 
 
-def plain_fit_throughput(setup: TrainingSetup) -> float:
+def plain_fit_throughput(setup: TrainingSetup) -> Throughput:
     """Images/s of a plain ``model.fit`` script on the setup's data."""
     import keras
 
@@ -68,11 +67,11 @@ def plain_fit_throughput(setup: TrainingSetup) -> float:
     x_val = dataset.x_val.astype("float32") / 255.0
     y_train = keras.utils.to_categorical(dataset.y_train, num_classes)
     y_val = keras.utils.to_categorical(dataset.y_val, num_classes)
-    epoch_ends: list[float] = []
+    clock = EpochClock()
 
     class EpochEndTimes(keras.callbacks.Callback):
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            epoch_ends.append(perf_counter())
+            clock.mark()
 
     model.fit(
         x_train,
@@ -84,12 +83,12 @@ def plain_fit_throughput(setup: TrainingSetup) -> float:
         verbose=0,
         callbacks=[EpochEndTimes()],
     )
-    return steady_throughput(epoch_ends, len(x_train))
+    return clock.throughput(len(x_train))
 
 
 def engine_throughput(
     setup: TrainingSetup, augment: str, runs_dir: Path, native_log: Any = None
-) -> float:
+) -> Throughput:
     """Images/s of ``run_training`` on the setup's data, with ``augment`` ("none"/"seed")."""
     from cnn_tui.core.augment import parse_augment
     from cnn_tui.core.events import EpochEnded
@@ -105,18 +104,18 @@ def engine_throughput(
         runs_dir=runs_dir,
         name=f"bench-{augment}",
     )
-    epoch_ends: list[float] = []
+    clock = EpochClock()
 
     def emit(event: Any) -> None:
         if isinstance(event, EpochEnded):
-            epoch_ends.append(perf_counter())
+            clock.mark()
 
     outcome = run_training(
         config, emit, threading.Event(), dataset=setup.dataset, native_log=native_log
     )
     if outcome.state != "finished":
         raise RuntimeError(f"the engine's run ended {outcome.state}: {outcome.message}")
-    return steady_throughput(epoch_ends, len(setup.dataset.x_train))
+    return clock.throughput(len(setup.dataset.x_train))
 
 
 def run_training_bench(
@@ -135,11 +134,7 @@ def run_training_bench(
             ENGINE_SIDE: lambda: engine_throughput(setup, "none", runs_dir, native_log),
             AUGMENTED_SIDE: lambda: engine_throughput(setup, "seed", runs_dir, native_log),
         }
-        for round_number, order in round_orders(list(sides), rounds):
-            for side in order:
-                images_per_s = sides[side]()
-                results.trials.append(Trial(side, round_number, images_per_s))
-                say(f"  {side:<42} round {round_number}: {images_per_s:10.1f} images/s")
+        run_rounds(results, sides, rounds)
     median_ratio(results, "engine_vs_plain_fit", ENGINE_SIDE, PLAIN_SIDE, ">= 0.99")
     median_ratio(results, "augmented_vs_plain", AUGMENTED_SIDE, ENGINE_SIDE, ">= 0.9")
 

@@ -33,6 +33,7 @@ from bench_common import (  # noqa: E402
     SHARED_DATA,
     Results,
     describe_devices,
+    describe_load,
     describe_machine,
     format_figures,
     format_table,
@@ -47,8 +48,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=SHARED_DATA / "mnist",
                         help="dataset folder or file (default: ../shared/data/mnist)")
     parser.add_argument("--model", default="seed-cnn", help="preset name or spec JSON")
-    parser.add_argument("--limit", type=int, default=4000,
-                        help="class-balanced training images (default 4000)")
+    parser.add_argument("--limit", type=int, default=3000,
+                        help="class-balanced training images (default 3000)")
     parser.add_argument("--val", type=int, default=1000,
                         help="validation images, the first of the test split (default 1000)")
     parser.add_argument("--batch-size", type=int, default=256)
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     started = perf_counter()
     with NativeStderr(args.log) as native:
         say("cnn-tui benchmark")
-        say(f"machine: {describe_machine()}")
+        say(f"machine: {describe_machine()}; {describe_load()}")
         say(f"TensorFlow's log: {args.log}")
         dataset = load_bench_dataset(args)
         say(f"{describe_devices()}")
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             say()
         say(format_table(results))
         say()
-        say(f"total bench time: {perf_counter() - started:.0f} s")
+        say(f"total bench time: {perf_counter() - started:.0f} s; at the end, {describe_load()}")
         say(format_figures(results))
     return 0
 
