@@ -49,6 +49,8 @@ from cnn_tui.ui.screens.help import HelpScreen, HelpSection, describe_bindings
 from cnn_tui.ui.screens.path_prompt import PathPromptScreen
 from cnn_tui.ui.training import build_train_config, settings_from_run_config
 
+TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab")
+
 #: Used when the dataset cannot be described at start (the Dataset tab says why).
 FALLBACK_INFO = ((28, 28, 1), 10)
 #: How long quitting waits for a stopping run before leaving anyway (the run
@@ -72,6 +74,11 @@ class CnnTuiApp(App[None]):
                 tooltip="export to CSV: the selected runs on the Runs tab, else the last run"),
         Binding("question_mark", "help", "Help", key_display="?", tooltip="this help"),
         Binding("q", "quit", "Quit", tooltip="quit (asks first while a run is training)"),
+        *(
+            Binding(str(number), f"show_tab('{tab}')", f"{tab.split('-')[0]} tab", show=False,
+                    tooltip=f"show the {tab.split('-')[0].capitalize()} tab")
+            for number, tab in enumerate(TAB_IDS, start=1)
+        ),
     ]
 
     def __init__(self, options: LaunchOptions | None = None, *,
@@ -262,12 +269,19 @@ class CnnTuiApp(App[None]):
         self._start_run()
 
     def _show_train_tab(self) -> None:
-        """Training is watched on the Train tab; focus its tab bar (not a text field,
-        so t/s/q keep working, and arrows switch tabs)."""
+        """Training is watched on the Train tab."""
+        if self.query_one(TabbedContent).active != "train-tab":
+            self.action_show_tab("train-tab")
+
+    def action_show_tab(self, tab: str) -> None:
+        """Show ``tab`` and focus its main list, else the tab bar: never a text field,
+        so the one-letter keys keep working."""
         tabs = self.query_one(TabbedContent)
-        if tabs.active != "train-tab":
-            tabs.active = "train-tab"
-            self.set_focus(tabs.query_one(Tabs))
+        tabs.active = tab
+        target = {"dataset-tab": "#dataset-list", "model-tab": "#layer-table",
+                  "augment-tab": "AugmentPanel Switch", "runs-tab": "#runs-table"}.get(tab)
+        found = self.query(target) if target else None
+        self.set_focus(found.first() if found else tabs.query_one(Tabs))
 
     def _start_run(self) -> None:
         train = self.query_one(TrainPanel)

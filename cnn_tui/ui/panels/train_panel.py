@@ -242,6 +242,7 @@ class TrainPanel(Horizontal):
 
     def run_ended(self, text: str, *, error: bool = False, finished: bool = False) -> None:
         self.training = False
+        self._show_stats("")
         if finished:
             for bar in self.query(ProgressBar):
                 bar.progress = bar.total or 0

@@ -73,19 +73,23 @@ class RunCurves:
 
     epochs: list[int] = field(default_factory=list)
     history: dict[str, list[float]] = field(default_factory=dict)
-    running_x: float | None = None
-    """Where the current epoch is (epoch - 1 + step/steps), while one runs."""
-    running: dict[str, float] = field(default_factory=dict)
+    trail: list[tuple[float, dict[str, float]]] = field(default_factory=list)
+    """Running means inside the current epoch, at x = epoch - 1 + step/steps."""
+
+    @property
+    def running_x(self) -> float | None:
+        """Where the current epoch is, while one runs."""
+        return self.trail[-1][0] if self.trail else None
 
     def add_epoch(self, epoch: int, logs: Mapping[str, float]) -> None:
         self.epochs.append(epoch)
         for name, value in logs.items():
             self.history.setdefault(name, []).append(float(value))
-        self.running_x, self.running = None, {}
+        self.trail = []
 
     def set_running(self, epoch: int, step: int, steps: int, logs: Mapping[str, float]) -> None:
-        self.running_x = epoch - 1 + step / max(steps, 1)
-        self.running = {name: float(value) for name, value in logs.items()}
+        values = {name: float(value) for name, value in logs.items()}
+        self.trail.append((epoch - 1 + step / max(steps, 1), values))
 
     def best_epoch(self) -> int | None:
         """The epoch with the best validation accuracy (or lowest validation loss)."""
@@ -105,15 +109,17 @@ class RunCurves:
         return train[-1] - val[-1]
 
     def series(self, metric: str) -> list[Series]:
-        """Training (with the running point) and validation lines of ``metric``."""
-        xs: list[float] = [float(e) for e in self.epochs]
+        """Training (one point per epoch, then the current epoch's running means) and
+        validation lines of ``metric``."""
         train = list(self.history.get(metric, []))
-        if self.running_x is not None and metric in self.running:
-            xs = [*xs[: len(train)], self.running_x]
-            train = [*train, self.running[metric]]
+        xs: list[float] = [float(e) for e in self.epochs[: len(train)]]
+        for x, values in self.trail:
+            if metric in values:
+                xs.append(x)
+                train.append(values[metric])
         val = self.history.get(f"val_{metric}", [])
         return [
-            Series("train", xs[: len(train)], train, TRAIN_COLOR),
+            Series("train", xs, train, TRAIN_COLOR),
             Series("val", [float(e) for e in self.epochs[: len(val)]], list(val), VAL_COLOR),
         ]
 
