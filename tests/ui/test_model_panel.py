@@ -218,3 +218,22 @@ async def test_presets_are_selectable(tmp_path: Path) -> None:
         await pilot.press("u")
         await pilot.pause()
         assert panel.spec["layers"] == load_spec("seed-cnn")["layers"]
+
+
+async def test_choosing_another_dataset_re_infers_the_shapes(tmp_path: Path) -> None:
+    from cnn_tui.core.datasets import peek_dataset
+    from cnn_tui.ui.panels.dataset_panel import DatasetPanel
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        info = peek_dataset("cifar10")
+        app.query_one(DatasetPanel).post_message(DatasetPanel.Selected("cifar10", info))
+        await pilot.pause()
+        panel = app.query_one(ModelPanel)
+        expected = infer_shapes(load_spec("seed-cnn"), info.input_shape, info.num_classes)
+        assert panel.report == expected
+        assert app.dataset_source == "cifar10"
+        assert table_rows(app)[0][3] == "32×32×32"
+        assert panel.report.rows[0].params == 3 * 3 * 3 * 32 + 32
