@@ -1,10 +1,9 @@
 """The cnn-tui Textual app: tabs for dataset, model, augmentation, training and runs.
 
-The app owns the two worker threads. One imports TensorFlow right after the
-first paint (the header says when it is ready); the other runs the engine's
-``run_training`` and turns its events into messages (``messages.py``). The
-threads never touch a widget: every change on screen happens in a message
-handler here, on the UI thread.
+The app owns two worker threads. One imports TensorFlow right after the first
+paint (the header says when it is ready); the other trains, and lives with
+its message handlers in ``run_control.py``. The threads never touch a widget:
+every change on screen happens in a message handler, on the UI thread.
 """
 
 from __future__ import annotations
@@ -20,34 +19,27 @@ from textual.binding import Binding
 from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
-from textual.worker import Worker, WorkerState
 
 from cnn_tui.core.augment import AugmentConfig, parse_augment
 from cnn_tui.core.datasets import peek_dataset
 from cnn_tui.core.errors import CnnTuiError
-from cnn_tui.core.events import RunFailed, RunFinished, RunStopped
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.launch import LaunchOptions
 from cnn_tui.ui.messages import (
     TensorFlowFailed,
     TensorFlowReady,
-    TrainingBatch,
-    TrainingEnded,
-    TrainingEpoch,
-    TrainingStarted,
-    TrainingStatus,
-    message_for,
 )
 from cnn_tui.ui.panels.augment_panel import AugmentPanel
 from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel, TrainSettings
+from cnn_tui.ui.run_control import RunControl
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.screens.help import HelpScreen, HelpSection, describe_bindings
 from cnn_tui.ui.screens.path_prompt import PathPromptScreen
-from cnn_tui.ui.training import build_train_config, settings_from_run_config
+from cnn_tui.ui.training import settings_from_run_config
 
 TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab")
 
@@ -58,7 +50,7 @@ FALLBACK_INFO = ((28, 28, 1), 10)
 QUIT_GRACE_S = 2.5
 
 
-class CnnTuiApp(App[None]):
+class CnnTuiApp(RunControl, App[None]):
     """Build, train and compare CNNs from the terminal."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -239,40 +231,6 @@ class CnnTuiApp(App[None]):
 
     # -- training ---------------------------------------------------------------
 
-    @property
-    def training(self) -> bool:
-        """A run is queued or training. Follows the run's own end event rather than
-        the worker's state, which lags behind it while the thread winds down."""
-        return self.start_pending or self._run_active
-
-    def action_start_training(self) -> None:
-        if self.training:
-            self.notify("A run is already training; press s to stop it first.")
-            return
-        model = self.query_one(ModelPanel)
-        if not model.report.ok:
-            self.notify(model.report.errors[0], title="Fix the model first", severity="error")
-            return
-        train = self.query_one(TrainPanel)
-        try:
-            train.settings()
-        except CnnTuiError as exc:
-            self.notify(str(exc), title="Fix the training settings", severity="error")
-            return
-        self._show_train_tab()
-        if self.load_tensorflow and not self.tensorflow_ready:
-            self.start_pending = True
-            train.run_requested("waiting for TensorFlow to load; the run starts when it is ready")
-            self.notify("Training starts as soon as TensorFlow has loaded.")
-            return
-        train.run_requested("starting…")
-        self._start_run()
-
-    def _show_train_tab(self) -> None:
-        """Training is watched on the Train tab."""
-        if self.query_one(TabbedContent).active != "train-tab":
-            self.action_show_tab("train-tab")
-
     def action_show_tab(self, tab: str) -> None:
         """Show ``tab`` and focus its main list, else the tab bar: never a text field,
         so the one-letter keys keep working."""
@@ -282,101 +240,6 @@ class CnnTuiApp(App[None]):
                   "augment-tab": "AugmentPanel Switch", "runs-tab": "#runs-table"}.get(tab)
         found = self.query(target) if target else None
         self.set_focus(found.first() if found else tabs.query_one(Tabs))
-
-    def _start_run(self) -> None:
-        train = self.query_one(TrainPanel)
-        try:
-            config = build_train_config(
-                dataset=self.dataset_source,
-                spec=self.query_one(ModelPanel).spec,
-                augment=self.augment_config,
-                settings=train.settings(),
-                runs_dir=self.runs_dir,
-            )
-        except CnnTuiError as exc:
-            train.run_ended(str(exc), error=True)
-            return
-        if train.training is False:
-            train.run_requested("starting…")
-        self._stop_event = threading.Event()
-        self._run_active = True
-        self._train(config, self._stop_event)
-
-    @work(thread=True, group="training", exit_on_error=False, description="training a model")
-    def _train(self, config: Any, stop_event: threading.Event) -> None:
-        from cnn_tui.core.runner import run_training
-
-        run_training(config, lambda event: self.post_message(message_for(event)), stop_event,
-                     native_log=self.native_log)
-
-    def action_stop_training(self) -> None:
-        if self.start_pending:
-            self.start_pending = False
-            self.query_one(TrainPanel).run_ended("cancelled before it started")
-            return
-        if not self.training:
-            self.notify("Nothing is training.")
-            return
-        self._stop_event.set()
-        self.query_one(TrainPanel).show_state("stopping at the next batch…")
-
-    def on_training_status(self, message: TrainingStatus) -> None:
-        self.query_one(TrainPanel).show_state(message.event.text)
-
-    def on_training_started(self, message: TrainingStarted) -> None:
-        self.last_run_dir = Path(message.event.run_dir)
-        self.query_one(TrainPanel).run_started(message.event)
-
-    def on_training_batch(self, message: TrainingBatch) -> None:
-        self.query_one(TrainPanel).batch(message.event)
-
-    def on_training_epoch(self, message: TrainingEpoch) -> None:
-        self.query_one(TrainPanel).epoch(message.event)
-
-    def on_training_ended(self, message: TrainingEnded) -> None:
-        self._run_active = False
-        event = message.event
-        train = self.query_one(TrainPanel)
-        if isinstance(event, RunFinished):
-            acc = event.test_metrics.get("accuracy")
-            score = f": validation accuracy {acc:.4f}" if acc is not None else ""
-            train.run_ended(f"finished {event.epochs_done} epochs{score}; "
-                            f"saved as {Path(event.run_dir).name}", finished=True)
-        elif isinstance(event, RunStopped):
-            train.run_ended(f"stopped after {event.epochs_done} epochs; "
-                            f"saved as {Path(event.run_dir).name}")
-        elif isinstance(event, RunFailed):
-            train.run_ended(event.message, error=True)
-            self.notify(event.message, title="Training failed", severity="error", timeout=10)
-        if event.run_dir is not None:
-            self.last_run_dir = Path(event.run_dir)
-        self._refresh_runs()
-        if self._quitting:
-            self.exit()
-
-    @on(Worker.StateChanged)
-    def _worker_state(self, event: Worker.StateChanged) -> None:
-        # run_training reports its own failures as RunFailed; this catches a bug that
-        # escaped it, so the panel does not stay "training" forever.
-        if event.worker.group == "training" and event.state == WorkerState.ERROR:
-            self._run_active = False
-            message = f"training stopped on an unexpected error: {event.worker.error}"
-            self.query_one(TrainPanel).run_ended(message, error=True)
-            self.notify(message, severity="error", timeout=10)
-            if self._quitting:
-                self.exit()
-
-    def _refresh_runs(self) -> None:
-        for panel in self.query(RunsPanel):
-            panel.refresh_runs()
-
-    @on(TrainPanel.StartRequested)
-    def _start_requested(self) -> None:
-        self.action_start_training()
-
-    @on(TrainPanel.StopRequested)
-    def _stop_requested(self) -> None:
-        self.action_stop_training()
 
     # -- export, help, quit -------------------------------------------------------
 
