@@ -8,6 +8,12 @@ their goals, and finally one ``name=value`` line per figure:
 * ``augmented_vs_plain``: the engine with the seed augmentation over without.
 * ``aug_pipeline_vs_imagedatagenerator``: the engine's augmented tf.data
   pipeline over ImageDataGenerator's ``flow`` doing the same shift+flip.
+* ``first_paint_s``, ``tui_vs_headless``, ``key_latency_p95_ms``: the TUI's
+  start-up, training under the UI, and responsiveness (see bench_tui.py).
+
+Every trial also records images per second of the process's CPU time; its
+median ratio is printed beside each figure as a cross-check that holds
+still when other processes share the cores.
 
 The sides of each figure alternate (the order rotates every round) and each
 figure is the median of its per-round ratios, because TensorFlow's speed on
