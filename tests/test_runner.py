@@ -139,8 +139,9 @@ def test_stop_mid_epoch_ends_within_one_batch_without_a_partial_row(
     assert read_history(outcome.run_dir)["epoch"] == [1]
     status = json.loads((outcome.run_dir / "status.json").read_text())
     assert status["state"] == "stopped" and status["epochs_done"] == 1
-    # The stop came after batch 1 of epoch 2; only batch 2 ran before it took effect.
-    assert _optimizer_steps(outcome.run_dir) == STEPS + 2
+    # The stop came from batch 1's progress event of epoch 2 (emitted on Keras's
+    # callback thread while batch 2 may already run): at most that batch ran after it.
+    assert _optimizer_steps(outcome.run_dir) in (STEPS + 1, STEPS + 2)
 
 
 def test_stop_during_the_first_epoch_leaves_no_rows(tmp_path: Path, mnist_small: Any) -> None:
@@ -152,7 +153,7 @@ def test_stop_during_the_first_epoch_leaves_no_rows(tmp_path: Path, mnist_small:
     assert outcome.state == "stopped" and outcome.epochs_done == 0
     assert not any(isinstance(e, EpochEnded) for e in events)
     assert read_history(outcome.run_dir) == {}
-    assert _optimizer_steps(outcome.run_dir) == 2
+    assert _optimizer_steps(outcome.run_dir) in (1, 2)
 
 
 def test_stop_between_epochs(tmp_path: Path, mnist_small: Any) -> None:

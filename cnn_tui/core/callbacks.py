@@ -1,16 +1,21 @@
 """The Keras callback that turns ``model.fit`` into run events and history rows.
 
-It runs in the training thread after every batch, so its per-batch work is a
-few comparisons: Keras hands it the running ``loss``/``accuracy`` already as
-Python floats (synchronous dispatch, because this callback overrides
-``on_train_batch_end``), and events are built at most ``max_rate_hz`` times a
-second.
+Keras dispatches ``on_train_batch_end`` synchronously, forcing a device sync
+on every batch, unless every callback is ``async_safe``. On a GPU that sync
+leaves the device idle between steps, so this callback is async-safe: its
+per-batch work (reading the running loss, building at most ``max_rate_hz``
+progress events a second) runs on Keras's callback thread pool while the
+next step is already dispatched, exactly as plain ``fit`` does. Keras waits
+for those callbacks before ``on_epoch_end``, and an exception raised in one
+(a NaN loss) surfaces in the training thread at the next batch.
 
 Stopping: Keras's ``fit`` (keras/src/backend/tensorflow/trainer.py), after
 ``model.stop_training`` is set mid-epoch, still validates and calls
 ``on_epoch_end`` for the partial epoch. A stop must neither spend seconds on
 validation nor record a partial epoch, so the callback raises
-``StopRequested`` out of ``fit`` instead; the runner catches it.
+``StopRequested`` out of ``fit`` instead, from the batch *begin* hooks
+(synchronous, in the training thread): at most the batch already running
+completes after a stop is requested.
 """
 
 from __future__ import annotations
@@ -64,6 +69,8 @@ class RunTracker:
     """
 
     model: Any
+    async_safe = True
+    """Read by Keras's CallbackList: batch-end hooks may run on its thread pool."""
 
     def __init__(
         self,
@@ -92,6 +99,10 @@ class RunTracker:
         self._epoch_start = 0.0
         self._last_emit = 0.0
         self._epoch_durations: list[float] = []
+        # Batch-end hooks may run concurrently on Keras's pool: one at a time
+        # decides whether to emit, and never an older step after a newer one.
+        self._emit_lock = threading.Lock()
+        self._last_step = 0
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         if self.stop_event.is_set():
@@ -99,24 +110,28 @@ class RunTracker:
         self._epoch = epoch + 1
         self._epoch_start = time.monotonic()
         self._last_emit = 0.0  # the first batch of every epoch is always reported
+        self._last_step = 0
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        if self.stop_event.is_set():
+            raise StopRequested
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        # A stop during validation abandons the epoch: it has no complete row yet.
+        if self.stop_event.is_set():
+            raise StopRequested
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         logs = logs or {}
         loss = logs.get("loss")
         if loss is not None and not math.isfinite(loss):
             raise NonFiniteLoss(self._epoch, batch + 1)
-        if self.stop_event.is_set():
-            self.model.stop_training = True
-            raise StopRequested
         now = time.monotonic()
-        if now - self._last_emit >= self.min_interval_s:
-            self._last_emit = now
-            self.emit(self._progress(batch + 1, logs, now))
-
-    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        # A stop during validation abandons the epoch: it has no complete row yet.
-        if self.stop_event.is_set():
-            raise StopRequested
+        with self._emit_lock:
+            if batch + 1 <= self._last_step or now - self._last_emit < self.min_interval_s:
+                return
+            self._last_emit, self._last_step = now, batch + 1
+        self.emit(self._progress(batch + 1, logs, now))
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = {name: float(value) for name, value in (logs or {}).items()}
