@@ -181,6 +181,8 @@ class CnnTuiApp(RunControl, App[None]):
     def on_tensor_flow_failed(self, message: TensorFlowFailed) -> None:
         self.sub_title = "TensorFlow failed to load"
         self.start_pending = False
+        # Later starts try the import again inside the run, which reports its own failure.
+        self.load_tensorflow = False
         self.query_one(TrainPanel).run_ended(
             f"TensorFlow could not be imported ({message.message}); "
             "reinstall it with pip install tensorflow.", error=True)
