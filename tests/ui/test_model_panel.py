@@ -237,3 +237,20 @@ async def test_choosing_another_dataset_re_infers_the_shapes(tmp_path: Path) -> 
         assert app.dataset_source == "cifar10"
         assert table_rows(app)[0][3] == "32×32×32"
         assert panel.report.rows[0].params == 3 * 3 * 3 * 32 + 32
+
+
+async def test_a_custom_spec_without_a_preset_name_loads_and_undoes(tmp_path: Path) -> None:
+    # A spec from a run's config.json or a hand-written file has no preset name:
+    # the preset selector must go blank, not crash.
+    custom = {"layers": [{"type": "Flatten"}, {"type": "Dense", "units": 10,
+                                                "activation": "softmax"}]}
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(ModelPanel)
+        panel.set_spec(custom)
+        await pilot.pause()
+        assert types(app) == ["Flatten", "Dense"]
+        assert "custom" in str(panel.query_one("#model-title").render())
+        await pilot.press("u")
+        await pilot.pause()
+        assert types(app)[0] == "Conv2D"

@@ -85,7 +85,7 @@ class ModelPanel(Vertical):
     # -- layout -----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        preset = self.spec.get("name") if self.spec.get("name") in PRESETS else Select.BLANK
+        preset = self.spec.get("name") if self.spec.get("name") in PRESETS else Select.NULL
         with Horizontal(id="model-bar"):
             yield Label("preset ")
             yield Select(
@@ -253,7 +253,7 @@ class ModelPanel(Vertical):
     @on(Select.Changed, "#preset")
     def _preset_chosen(self, event: Select.Changed) -> None:
         event.stop()
-        if event.value is Select.BLANK or event.value == self.spec.get("name"):
+        if event.value is Select.NULL or event.value == self.spec.get("name"):
             return
         self.load_model(str(event.value))
         self.table.focus()
@@ -275,7 +275,7 @@ class ModelPanel(Vertical):
         self.query_one("#model-title", Static).update(f"  {name}{edited}")
         preset = self.query_one("#preset", Select)
         with preset.prevent(Select.Changed):
-            preset.value = name if name in PRESETS else Select.BLANK
+            preset.value = name if name in PRESETS else Select.NULL
 
     def _show_totals(self) -> None:
         report = self.report

@@ -117,7 +117,7 @@ class LayerFormScreen(ModalScreen[dict[str, Any] | None]):
         if arg.kind in ("choice", "bool"):
             values = arg.choices if arg.kind == "choice" else (True, False)
             options = [(field_text(v), field_text(v)) for v in values]
-            value = field_text(current) if current is not REQUIRED else Select.BLANK
+            value = field_text(current) if current is not REQUIRED else Select.NULL
             return Select(options, value=value, allow_blank=False, id=widget_id, compact=True)
         text = "" if current is REQUIRED else field_text(current)
         return Input(text, id=widget_id, compact=True)
@@ -138,7 +138,7 @@ class LayerFormScreen(ModalScreen[dict[str, Any] | None]):
             raw = widget.value if isinstance(widget, (Input, Select)) else None
             problem = self.query_one(f"#problem-{arg.name}", Static)
             try:
-                value = arg.coerce(raw if raw is not Select.BLANK else None)
+                value = arg.coerce(raw if raw is not Select.NULL else None)
             except ArgValueError as exc:
                 problem.update(str(exc))
                 problem.add_class("-shown")
