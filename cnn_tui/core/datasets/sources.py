@@ -89,10 +89,14 @@ def peek_idx(path: Path) -> tuple[tuple[int, ...], int, int | None, list[np.ndar
 
 def read_idx(path: Path, report: Report) -> RawSplits:
     train_images, train_labels, test_images, test_labels = _idx_files(path)
-    x_train, y_train = idx.read_idx_pair(train_images, train_labels, lambda n: report(0.1, n))
+    x_train, y_train = idx.read_idx_pair(
+        train_images, train_labels, lambda n: report(0.1, f"reading {n}")
+    )
     x_test = y_test = None
     if test_images is not None and test_labels is not None:
-        x_test, y_test = idx.read_idx_pair(test_images, test_labels, lambda n: report(0.7, n))
+        x_test, y_test = idx.read_idx_pair(
+            test_images, test_labels, lambda n: report(0.7, f"reading {n}")
+        )
     names = class_names_for(path, (*x_train.shape[1:], 1), [y_train, y_test], None)
     return RawSplits(x_train, y_train, x_test, y_test, names)
 
@@ -113,7 +117,7 @@ def peek_npz(path: Path) -> tuple[tuple[int, ...], int, int | None, list[np.ndar
 
 def read_npz(path: Path, report: Report) -> RawSplits:
     train_keys, test_keys = npz.split_keys(path)
-    report(0.1, path.name)
+    report(0.1, f"reading {path.name}")
     x_train, y_train = (npz.load_array(path, key) for key in train_keys)
     x_test = y_test = None
     if test_keys:
@@ -150,13 +154,13 @@ def read_cifar_batches(path: Path, report: Report) -> RawSplits:
     train_files, test_file = cifar_batches.split_files(folder)
     parts = []
     for number, file in enumerate(train_files):
-        report(0.05 + 0.7 * number / len(train_files), file.name)
+        report(0.05 + 0.7 * number / len(train_files), f"reading {file.name}")
         parts.append(cifar_batches.read_batch(file))
     x_train = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
     y_train = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
     x_test = y_test = None
     if test_file is not None:
-        report(0.8, test_file.name)
+        report(0.8, f"reading {test_file.name}")
         x_test, y_test = cifar_batches.read_batch(test_file)
     known = cifar_batches.label_names(folder)
     if known is None and train_files[0].name == cifar_batches.CIFAR100_TRAIN:
