@@ -107,8 +107,10 @@ async def test_select_two_overlay_export_and_open(tmp_path: Path) -> None:
         overlay = app.query_one(RunOverlay)
         assert [len(run.history["epoch"]) for run in overlay.runs] == [3, 2]
         labels = [series.label for series in overlay.series]
-        assert labels == ["1 seed-mlp-mnist train", "1 seed-mlp-mnist val",
-                          "2 seed-mlp-mnist train", "2 seed-mlp-mnist val"]
+        # Same name, told apart by their augmentation (the tutorial's comparison).
+        assert labels == ["1 seed-mlp-mnist (aug none) train", "1 seed-mlp-mnist (aug none) val",
+                          "2 seed-mlp-mnist (aug shift 0.1x0.1, hflip) train",
+                          "2 seed-mlp-mnist (aug shift 0.1x0.1, hflip) val"]
         assert overlay.series[1].ys == [0.75, 0.80, 0.78]  # val_accuracy of the plain run
         assert overlay.series[0].color != overlay.series[2].color  # one colour per run
         await pilot.press("l")

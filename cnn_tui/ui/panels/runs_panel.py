@@ -222,7 +222,7 @@ class RunsPanel(Vertical):
         runs = []
         for row in self._target_rows():
             color_index = self.selected.index(row.name) if row.name in self.selected else 0
-            label = f"{color_index + 1} {_short_label(row.name)}"
+            label = f"{color_index + 1} {_legend_label(row)}"
             runs.append(OverlayRun(label, color_index, rundir.read_history(row.path)))
         self.query_one(RunOverlay).show_runs(runs)
 
@@ -277,3 +277,12 @@ def _short_label(name: str) -> str:
     if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit():
         return parts[2][:24]
     return name[:24]
+
+
+def _legend_label(row: RunRow) -> str:
+    """The short name plus its augmentation: the tutorial compares the same
+    network with and without it, and those two runs share a name."""
+    label = _short_label(row.name)
+    if row.record is not None:
+        label += f" (aug {row.record.augmentation})"
+    return label
