@@ -8,6 +8,7 @@ every change on screen happens in a message handler, on the UI thread.
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from cnn_tui.core.datasets import peek_dataset
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.spec import load_spec
+from cnn_tui.ui.heap import freeze_long_lived
 from cnn_tui.ui.launch import LaunchOptions
 from cnn_tui.ui.messages import (
     TensorFlowFailed,
@@ -79,6 +81,11 @@ class CnnTuiApp(RunControl, App[None]):
         a run then imports TensorFlow itself when it starts. ``native_log`` is the
         session's fd-2 redirection (see launch.py); runs point it at their own log."""
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # The tab bar's sliding underline paints ~20 frames per tab switch;
+            # while a run trains, each frame takes the UI thread from the keys
+            # and the GIL from training. TEXTUAL_ANIMATIONS=full brings it back.
+            self.animation_level = "none"
         self.native_log = native_log
         self.options = options or LaunchOptions()
         self.load_tensorflow = load_tensorflow
@@ -166,6 +173,8 @@ class CnnTuiApp(RunControl, App[None]):
         except Exception as exc:  # noqa: BLE001 - any import failure is reported, not raised
             self.post_message(TensorFlowFailed(f"{type(exc).__name__}: {exc}"))
             return
+        # The libraries' objects live as long as the app: no run's collections walk them.
+        freeze_long_lived(collect_first=True)
         gpus = [name.split(":", 1)[-1] for name in names if name.startswith("GPU")]
         self.post_message(TensorFlowReady(f"GPU {gpus[0]}" if gpus else "CPU"))
 

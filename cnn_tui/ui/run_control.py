@@ -20,6 +20,7 @@ from cnn_tui.core.augment import AugmentConfig
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.events import RunFailed, RunFinished, RunStopped
 from cnn_tui.core.native_log import NativeStderr
+from cnn_tui.ui.heap import collect_and_refreeze, freeze_long_lived
 from cnn_tui.ui.messages import (
     TrainingBatch,
     TrainingEnded,
@@ -136,6 +137,8 @@ class RunControl(_Base):
         self.query_one(TrainPanel).show_state(message.event.text)
 
     def on_training_started(self, message: TrainingStarted) -> None:
+        # TensorFlow is imported and the model built by now; see heap.py.
+        freeze_long_lived()
         self.last_run_dir = Path(message.event.run_dir)
         self.query_one(TrainPanel).run_started(message.event)
 
@@ -143,6 +146,8 @@ class RunControl(_Base):
         self.query_one(TrainPanel).batch(message.event)
 
     def on_training_epoch(self, message: TrainingEpoch) -> None:
+        if message.event.epoch == 1:
+            freeze_long_lived()  # what tracing the training step made lives with the run
         self.query_one(TrainPanel).epoch(message.event)
 
     def on_training_ended(self, message: TrainingEnded) -> None:
@@ -162,6 +167,7 @@ class RunControl(_Base):
             self.notify(event.message, title="Training failed", severity="error", timeout=10)
         if event.run_dir is not None:
             self.last_run_dir = Path(event.run_dir)
+        collect_and_refreeze()  # one pause, now that nothing trains, frees the run's garbage
         self._refresh_runs()
         if self._quitting:
             self.exit()

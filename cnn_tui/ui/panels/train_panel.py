@@ -46,6 +46,23 @@ def format_duration(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
+def update_text(static: Static, content: str | Text) -> None:
+    """``static.update(content)``, laying the screen out again only if its height changes.
+
+    Progress text changes with every batch; a layout of the whole screen costs
+    tens of milliseconds, a repaint of one line almost nothing.
+    """
+    width = static.size.width
+    if not width:  # never laid out: let the layout measure it
+        static.update(content)
+        return
+    nowhere = static.size  # only the width matters to a Static's height
+    before = static.get_content_height(nowhere, nowhere, width)
+    static.update(content, layout=False)
+    if static.get_content_height(nowhere, nowhere, width) != before:
+        static.refresh(layout=True)
+
+
 class TrainPanel(Horizontal):
     """Settings and controls on the left, loss/accuracy curves on the right."""
 
@@ -164,8 +181,8 @@ class TrainPanel(Horizontal):
         self.query_one("#stop", Button).disabled = not self.training
 
     def show_state(self, text: str, *, error: bool = False) -> None:
-        self.query_one("#train-state", Static).update(
-            Text(text, style="bold red" if error else ""))
+        update_text(self.query_one("#train-state", Static),
+                    Text(text, style="bold red" if error else ""))
 
     @on(Button.Pressed, "#start")
     def _start_pressed(self, event: Button.Pressed) -> None:
@@ -238,7 +255,7 @@ class TrainPanel(Horizontal):
         if gap is not None:
             style = "bold yellow" if gap > 0.05 else ""
             lines.append(Text(f"train-val gap {gap:+.4f}", style=style).markup)
-        self.query_one("#train-stats", Static).update("\n".join(lines))
+        update_text(self.query_one("#train-stats", Static), "\n".join(lines))
 
     def run_ended(self, text: str, *, error: bool = False, finished: bool = False) -> None:
         self.training = False

@@ -12,14 +12,20 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from time import monotonic
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
 TRAIN_COLOR = "cyan"
 VAL_COLOR = "orange"
 BEST_COLOR = "green"
+#: Fewest seconds between two redraws of the running trail inside an epoch. A
+#: redraw of both plots costs tens of milliseconds of the UI thread, which the
+#: training thread and key presses need; epoch ends still redraw at once.
+RUNNING_REDRAW_INTERVAL_S = 0.5
 
 
 @dataclass
@@ -125,7 +131,12 @@ class RunCurves:
 
 
 class TrainingCurves(Horizontal):
-    """Loss and accuracy of the current run, side by side."""
+    """Loss and accuracy of the current run, side by side.
+
+    Redraws are skipped while the curves are out of sight (another tab is
+    shown) and caught up when they are shown again; the running trail inside
+    an epoch is redrawn at most every ``RUNNING_REDRAW_INTERVAL_S``.
+    """
 
     DEFAULT_CSS = """
     TrainingCurves {
@@ -139,6 +150,10 @@ class TrainingCurves(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.curves = RunCurves()
+        self._stale = False
+        """The data changed since the plots were last drawn."""
+        self._last_drawn = 0.0
+        self._catch_up: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield MetricPlot("loss", id="loss-plot")
@@ -146,17 +161,41 @@ class TrainingCurves(Horizontal):
 
     def reset(self) -> None:
         self.curves = RunCurves()
-        self.redraw()
+        self._request_redraw()
 
     def add_epoch(self, epoch: int, logs: Mapping[str, float]) -> None:
         self.curves.add_epoch(epoch, logs)
-        self.redraw()
+        self._request_redraw()
 
     def set_running(self, epoch: int, step: int, steps: int, logs: Mapping[str, float]) -> None:
         self.curves.set_running(epoch, step, steps, logs)
+        self._request_redraw(throttled=True)
+
+    def _request_redraw(self, *, throttled: bool = False) -> None:
+        self._stale = True
+        if not self.is_on_screen:
+            return  # on_show draws it
+        wait = self._last_drawn + RUNNING_REDRAW_INTERVAL_S - monotonic()
+        if throttled and wait > 0:
+            if self._catch_up is None:
+                self._catch_up = self.set_timer(wait, self._redraw_if_stale)
+            return
         self.redraw()
 
+    def _redraw_if_stale(self) -> None:
+        self._catch_up = None
+        if self._stale and self.is_on_screen:
+            self.redraw()
+
+    def on_show(self) -> None:
+        self._redraw_if_stale()
+
     def redraw(self) -> None:
+        self._stale = False
+        self._last_drawn = monotonic()
+        if self._catch_up is not None:
+            self._catch_up.stop()
+            self._catch_up = None
         best = self.curves.best_epoch()
         suffix = f" (best epoch {best})" if best is not None else ""
         for metric in ("loss", "accuracy"):
