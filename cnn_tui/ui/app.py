@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.lazy import Lazy
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
+from textual.widgets import Header, TabbedContent, TabPane, Tabs
 
 from cnn_tui.core.augment import AugmentConfig, parse_augment
 from cnn_tui.core.datasets import peek_dataset
@@ -42,6 +42,7 @@ from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.screens.help import HelpScreen, HelpSection, describe_bindings
 from cnn_tui.ui.screens.path_prompt import PathPromptScreen
 from cnn_tui.ui.training import settings_from_run_config
+from cnn_tui.ui.widgets.key_footer import KeyFooter
 
 TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab")
 
@@ -148,7 +149,7 @@ class CnnTuiApp(RunControl, App[None]):
                 yield TrainPanel(self._initial_settings())
             with TabPane("Runs", id="runs-tab"):
                 yield Lazy(RunsPanel(self.runs_dir))
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(ModelPanel).table.focus()

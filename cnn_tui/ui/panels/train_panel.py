@@ -79,6 +79,8 @@ class TrainPanel(Horizontal):
         self.initial = settings
         self.model_ok = True
         self.training = False
+        self._unshown_batch: BatchProgress | None = None
+        """The latest batch that arrived while the panel was out of sight."""
 
     def compose(self) -> ComposeResult:
         s = self.initial
@@ -216,12 +218,26 @@ class TrainPanel(Horizontal):
             total=event.steps_per_epoch * epochs, progress=0)
 
     def batch(self, event: BatchProgress) -> None:
+        """Show a batch's progress; out of sight, only the latest is kept, for on_show
+        (the curves keep every batch's point and draw when they are shown)."""
+        self.query_one(TrainingCurves).set_running(event.epoch, event.step, event.steps,
+                                                    event.logs)
+        if not self.is_on_screen:
+            self._unshown_batch = event
+            return
+        self._unshown_batch = None
+        self._show_batch(event)
+
+    def on_show(self) -> None:
+        if self._unshown_batch is not None:
+            self._show_batch(self._unshown_batch)
+            self._unshown_batch = None
+
+    def _show_batch(self, event: BatchProgress) -> None:
         self.query_one("#epoch-progress", ProgressBar).update(
             total=event.steps, progress=event.step)
         self.query_one("#run-progress", ProgressBar).update(
             total=event.steps * event.epochs, progress=(event.epoch - 1) * event.steps + event.step)
-        self.query_one(TrainingCurves).set_running(event.epoch, event.step, event.steps,
-                                                    event.logs)
         self.show_state(f"epoch {event.epoch}/{event.epochs} · "
                         f"loss {event.logs.get('loss', float('nan')):.3f} · "
                         f"acc {event.logs.get('accuracy', float('nan')):.3f}")
@@ -230,6 +246,7 @@ class TrainPanel(Horizontal):
                          f"(epoch {format_duration(event.eta_epoch_s)})")
 
     def epoch(self, event: EpochEnded) -> None:
+        self._unshown_batch = None  # the epoch's end supersedes it
         curves = self.query_one(TrainingCurves)
         curves.add_epoch(event.epoch, event.logs)
         epoch_bar = self.query_one("#epoch-progress", ProgressBar)
@@ -259,6 +276,7 @@ class TrainPanel(Horizontal):
 
     def run_ended(self, text: str, *, error: bool = False, finished: bool = False) -> None:
         self.training = False
+        self._unshown_batch = None
         self._show_stats("")
         if finished:
             for bar in self.query(ProgressBar):

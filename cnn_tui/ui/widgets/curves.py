@@ -25,7 +25,7 @@ BEST_COLOR = "green"
 #: Fewest seconds between two redraws of the running trail inside an epoch. A
 #: redraw of both plots costs tens of milliseconds of the UI thread, which the
 #: training thread and key presses need; epoch ends still redraw at once.
-RUNNING_REDRAW_INTERVAL_S = 0.5
+RUNNING_REDRAW_INTERVAL_S = 1.0
 
 
 @dataclass
