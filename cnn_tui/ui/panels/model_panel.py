@@ -30,6 +30,7 @@ from cnn_tui.core.spec import load_spec, save_spec
 from cnn_tui.ui.screens.path_prompt import PathPromptScreen
 from cnn_tui.ui.widgets.layer_form import LayerFormScreen, LayerTypeScreen
 from cnn_tui.ui.widgets.layer_table import LayerTable, format_shape
+from cnn_tui.ui.widgets.text_update import update_text
 
 UNDO_LIMIT = 200
 
@@ -308,7 +309,7 @@ class ModelPanel(Vertical):
         description = self.spec.get("description")
         if isinstance(description, str) and description:
             body.append(f"\n\nmodel: {description}", style="dim")
-        box.update(body)
+        update_text(box, body)  # every cursor move: no screen layout unless its height changes
 
     @on(DataTable.RowHighlighted, "#layer-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:

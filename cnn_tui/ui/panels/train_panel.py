@@ -22,6 +22,7 @@ from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.events import BatchProgress, EpochEnded, RunStarted
 from cnn_tui.core.runner import OPTIMIZERS
 from cnn_tui.ui.widgets.curves import TrainingCurves
+from cnn_tui.ui.widgets.text_update import update_text
 
 
 @dataclass(frozen=True)
@@ -44,23 +45,6 @@ def format_duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60}m{seconds % 60:02d}s"
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-
-
-def update_text(static: Static, content: str | Text) -> None:
-    """``static.update(content)``, laying the screen out again only if its height changes.
-
-    Progress text changes with every batch; a layout of the whole screen costs
-    tens of milliseconds, a repaint of one line almost nothing.
-    """
-    width = static.size.width
-    if not width:  # never laid out: let the layout measure it
-        static.update(content)
-        return
-    nowhere = static.size  # only the width matters to a Static's height
-    before = static.get_content_height(nowhere, nowhere, width)
-    static.update(content, layout=False)
-    if static.get_content_height(nowhere, nowhere, width) != before:
-        static.refresh(layout=True)
 
 
 class TrainPanel(Horizontal):
