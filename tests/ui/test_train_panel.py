@@ -44,7 +44,11 @@ async def test_train_seed_mlp_on_real_mnist(shared_data: Path, tmp_path: Path) -
         # `t` right away, while TensorFlow is still loading: the run is queued.
         await pilot.press("t")
         await pilot.pause()
-        assert app.training
+        assert app.training, (
+            f"t did not start a run: focus={app.focused!r}, "
+            f"state={app.query_one('#train-state').render()!s}, "
+            f"notifications={[n.message for n in app._notifications]}"
+        )
         if not app.tensorflow_ready:
             assert app.start_pending
             assert "waiting for TensorFlow" in str(app.query_one("#train-state").render())
