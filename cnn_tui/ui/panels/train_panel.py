@@ -9,12 +9,14 @@ events arrive.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from time import monotonic
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
@@ -23,6 +25,9 @@ from cnn_tui.core.events import BatchProgress, EpochEnded, RunStarted
 from cnn_tui.core.runner import OPTIMIZERS
 from cnn_tui.ui.widgets.curves import TrainingCurves
 from cnn_tui.ui.widgets.text_update import update_text
+
+BATCH_TEXT_INTERVAL_S = 0.25
+"""Batch progress (bars, loss, speed, ETA) is redrawn at most this often."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,9 @@ class TrainPanel(Horizontal):
         self.model_ok = True
         self.training = False
         self._unshown_batch: BatchProgress | None = None
+        """The newest batch not drawn yet (the tab is hidden, or it came too soon)."""
+        self._batch_shown_at = 0.0
+        self._batch_timer: Timer | None = None
         """The latest batch that arrived while the panel was out of sight."""
 
     def compose(self) -> ComposeResult:
@@ -206,16 +214,26 @@ class TrainPanel(Horizontal):
         (the curves keep every batch's point and draw when they are shown)."""
         self.query_one(TrainingCurves).set_running(event.epoch, event.step, event.steps,
                                                     event.logs)
+        self._unshown_batch = event
         if not self.is_on_screen:
-            self._unshown_batch = event
             return
-        self._unshown_batch = None
-        self._show_batch(event)
+        # Each redraw of the bars and text costs the training thread CPU on a
+        # small machine: a few per second is all the eye can follow.
+        wait = BATCH_TEXT_INTERVAL_S - (monotonic() - self._batch_shown_at)
+        if wait <= 0:
+            self._show_latest_batch()
+        elif self._batch_timer is None:
+            self._batch_timer = self.set_timer(wait, self._show_latest_batch)
 
     def on_show(self) -> None:
-        if self._unshown_batch is not None:
-            self._show_batch(self._unshown_batch)
-            self._unshown_batch = None
+        self._show_latest_batch()
+
+    def _show_latest_batch(self) -> None:
+        self._batch_timer = None
+        if self._unshown_batch is not None and self.is_on_screen:
+            event, self._unshown_batch = self._unshown_batch, None
+            self._batch_shown_at = monotonic()
+            self._show_batch(event)
 
     def _show_batch(self, event: BatchProgress) -> None:
         self.query_one("#epoch-progress", ProgressBar).update(
