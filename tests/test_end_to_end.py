@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from cnn_tui.core.events import EpochEnded, RunFinished
-from cnn_tui.core.rundir import export_histories, list_runs, read_history
+from cnn_tui.core.rundir import read_history
 from cnn_tui.core.runner import TrainConfig, run_training
+from cnn_tui.core.runs_index import export_histories, list_runs
 
 MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 

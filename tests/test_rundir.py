@@ -17,13 +17,12 @@ from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.rundir import (
     HistoryWriter,
     create_run_dir,
-    export_histories,
-    list_runs,
     order_columns,
     read_history,
     update_status,
     write_config,
 )
+from cnn_tui.core.runs_index import export_histories, list_runs
 
 NOW = datetime(2026, 11, 25, 18, 15, 0)
 

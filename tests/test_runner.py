@@ -19,8 +19,9 @@ from cnn_tui.core.events import (
     RunStopped,
     StatusChanged,
 )
-from cnn_tui.core.rundir import list_runs, read_history
+from cnn_tui.core.rundir import read_history
 from cnn_tui.core.runner import RunOutcome, TrainConfig, run_training
+from cnn_tui.core.runs_index import list_runs
 
 TINY_SPEC = {
     "layers": [

@@ -107,7 +107,7 @@ def train(args: argparse.Namespace) -> int:
 
 
 def list_runs(args: argparse.Namespace) -> int:
-    from cnn_tui.core.rundir import list_runs as find_runs
+    from cnn_tui.core.runs_index import list_runs as find_runs
 
     runs = find_runs(Path(args.runs_dir))
     if not runs:
@@ -135,7 +135,7 @@ def _resolve_run(text: str, runs_dir: Path) -> Path:
 
 
 def export(args: argparse.Namespace) -> int:
-    from cnn_tui.core.rundir import export_histories
+    from cnn_tui.core.runs_index import export_histories
 
     run_dirs = [_resolve_run(text, Path(args.runs_dir)) for text in args.runs]
     out = export_histories(run_dirs, Path(args.output))

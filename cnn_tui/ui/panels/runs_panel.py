@@ -1,6 +1,6 @@
 """The Runs panel: past runs in a table, several overlaid, exported, or reopened.
 
-Rows come from ``rundir.list_runs``; folders that look like runs but whose
+Rows come from ``runs_index.list_runs``; folders that look like runs but whose
 ``config.json`` is missing or unreadable are listed too, marked as broken, so
 a half-written run never hides silently and never crashes the panel.
 """
@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from cnn_tui.core import rundir
+from cnn_tui.core import rundir, runs_index
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.ui.screens.export import ExportScreen, default_export_path
 from cnn_tui.ui.widgets.run_overlay import OverlayRun, RunOverlay, run_color
@@ -39,13 +39,13 @@ class RunRow:
 
     name: str
     path: Path
-    record: rundir.RunRecord | None
+    record: runs_index.RunRecord | None
     problem: str = ""
 
 
 def scan_runs(runs_dir: Path) -> list[RunRow]:
     """Every run under ``runs_dir`` (oldest first), broken ones included."""
-    rows = [RunRow(r.name, r.path, r) for r in rundir.list_runs(runs_dir)]
+    rows = [RunRow(r.name, r.path, r) for r in runs_index.list_runs(runs_dir)]
     listed = {row.name for row in rows}
     if runs_dir.is_dir():
         for child in sorted(runs_dir.iterdir()):
@@ -170,7 +170,7 @@ class RunsPanel(Vertical):
             if path is None:
                 return
             try:
-                written = rundir.export_histories(paths, path)
+                written = runs_index.export_histories(paths, path)
             except (CnnTuiError, OSError) as error:
                 self.notify(str(error), title="Export failed", severity="error")
                 return
