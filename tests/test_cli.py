@@ -121,3 +121,16 @@ def test_train_export_and_runs_on_real_mnist(shared_data: Path, tmp_path: Path):
         body = list(reader)
     assert header[:2] == ["run", "epoch"] and "val_accuracy" in header
     assert [row[0] for row in body] == [run_dir.name, run_dir.name]
+
+
+def test_cli_defaults_are_the_engines_defaults():
+    # The parser keeps its own copy so that `--help` imports nothing heavy.
+    from cnn_tui.cli.parser import DEFAULTS
+    from cnn_tui.core.runner import TrainConfig
+
+    engine = TrainConfig(dataset="mnist")
+    assert (DEFAULTS["model"], DEFAULTS["epochs"], DEFAULTS["batch_size"]) == (
+        engine.model, engine.epochs, engine.batch_size)
+    assert (DEFAULTS["optimizer"], DEFAULTS["lr"], DEFAULTS["val_split"]) == (
+        engine.optimizer, engine.learning_rate, engine.val_split)
+    assert DEFAULTS["runs_dir"] == engine.runs_dir

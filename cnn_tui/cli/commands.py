@@ -16,7 +16,8 @@ import threading
 from pathlib import Path
 
 from cnn_tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from cnn_tui.core.errors import CnnTuiError, SpecError
+from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.keras_model import check_report
 
 
 def _checked_report(args: argparse.Namespace):
@@ -27,26 +28,20 @@ def _checked_report(args: argparse.Namespace):
 
     spec = load_spec(args.model)
     info = peek_dataset(args.dataset, image_size=args.image_size)
-    return spec, info, infer_shapes(spec, info.input_shape, info.num_classes)
-
-
-def _spec_error(report) -> SpecError:
-    more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-    return SpecError(f"{report.errors[0]}{more}")
+    return info, infer_shapes(spec, info.input_shape, info.num_classes)
 
 
 def summary(args: argparse.Namespace) -> int:
     from cnn_tui.core.shapes import format_report_table, report_to_json
 
-    _spec, info, report = _checked_report(args)
+    info, report = _checked_report(args)
     if args.json:
         print(json.dumps(report_to_json(report), indent=2))
     else:
         print(f"{info.name}: input {'x'.join(map(str, info.input_shape))}, "
               f"{info.num_classes} classes")
         print(format_report_table(report))
-    if not report.ok:
-        raise _spec_error(report)
+    check_report(report)
     return EXIT_OK
 
 
@@ -72,9 +67,9 @@ def train(args: argparse.Namespace) -> int:
     from cnn_tui.core.runner import TrainConfig, run_training
 
     augment = parse_augment(args.augment)
-    _spec, _info, report = _checked_report(args)
-    if not report.ok:
-        raise _spec_error(report)
+    # The spec is checked against the dataset's shape before any data is
+    # loaded, so a bad layer fails at once (the runner would load data first).
+    check_report(_checked_report(args)[1])
     config = TrainConfig(
         dataset=args.dataset, model=args.model, augment=augment, epochs=args.epochs,
         batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=args.lr,
