@@ -70,9 +70,10 @@ def prepare_run(
     report = infer_shapes(spec, info.input_shape, info.num_classes)
     check_report(report)
     run_dir = create_run_dir(config.runs_dir, config.run_name)
+    options = config_to_dict(config)
     run_config = {
         "name": run_dir.name,
-        "created": config_to_dict(config)["created"],
+        "created": options["created"],
         "dataset": {
             "source": config.dataset,
             "name": info.name,
@@ -85,7 +86,7 @@ def prepare_run(
             "val_source": dataset.val_source,
             "limit": config.limit,
             "val_split": config.val_split,
-            "image_size": config_to_dict(config)["image_size"],
+            "image_size": options["image_size"],
         },
         "model": {
             "name": config.model_name,
@@ -99,7 +100,7 @@ def prepare_run(
         "batch_size": config.batch_size,
         "epochs": config.epochs,
         "seed": config.seed,
-        "options": config_to_dict(config),
+        "options": options,
     }
     write_config(run_dir, run_config)
     update_status(run_dir, state="running", epochs_planned=config.epochs, epochs_done=0)
