@@ -147,8 +147,7 @@ def run_training(
         emit(RunFailed(None, str(error)))
         return RunOutcome("failed", None, message=str(error), bad_input=True)
     except Exception as error:  # noqa: BLE001 - e.g. a reader's bug: still an event
-        first_line = (str(error).strip().splitlines() or [""])[0][:300]
-        message = f"could not prepare the run ({type(error).__name__}: {first_line})."
+        message = f"could not prepare the run ({type(error).__name__}: {_first_line(error)})."
         emit(RunFailed(None, message, traceback.format_exc()))
         return RunOutcome("failed", None, message=message)
     run_dir = prepared.run_dir
@@ -202,7 +201,6 @@ def failure_message(error: BaseException, config: TrainConfig) -> str:
             f"lower the learning rate (now {config.learning_rate:g}) or check the data."
         )
     name = type(error).__name__
-    first_line = (str(error).strip().splitlines() or [""])[0][:300]
     if name == "ResourceExhaustedError" or isinstance(error, MemoryError):
         smaller = max(1, config.batch_size // 2)
         return (
@@ -211,7 +209,14 @@ def failure_message(error: BaseException, config: TrainConfig) -> str:
         )
     if isinstance(error, StopRequested):  # pragma: no cover - caught by train_prepared
         return "stopped"
-    return f"training failed ({name}: {first_line}); see tensorflow.log in the run directory."
+    return (
+        f"training failed ({name}: {_first_line(error)}); see tensorflow.log in the run directory."
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    """The start of an error's message, short enough for one status line."""
+    return (str(error).strip().splitlines() or [""])[0][:300]
 
 
 def library_versions() -> dict[str, str]:
