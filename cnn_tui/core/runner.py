@@ -155,14 +155,16 @@ def run_training(
         try:
             return train_prepared(prepared, emit, stop_event)
         except KeyboardInterrupt:
-            epochs = len(read_history(run_dir).get("epoch", []))
+            history = read_history(run_dir)
+            epochs = len(history.get("epoch", []))
             update_status(run_dir, state="stopped", message="interrupted", epochs_done=epochs)
             emit(RunStopped(run_dir, epochs))
-            return RunOutcome("stopped", run_dir, epochs, history=read_history(run_dir))
+            return RunOutcome("stopped", run_dir, epochs, history=history)
         except Exception as error:  # noqa: BLE001 - a run's failure is an event
             message = failure_message(error, config)
             details = traceback.format_exc()
-            epochs = len(read_history(run_dir).get("epoch", []))
+            history = read_history(run_dir)
+            epochs = len(history.get("epoch", []))
             update_status(
                 run_dir, state="failed", message=message, epochs_done=epochs, traceback=details
             )
@@ -173,7 +175,7 @@ def run_training(
                 epochs,
                 message=message,
                 bad_input=False,
-                history=read_history(run_dir),
+                history=history,
             )
 
 
