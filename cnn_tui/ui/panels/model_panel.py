@@ -142,12 +142,10 @@ class ModelPanel(Vertical):
         """Apply ``edit`` to the spec, recording the previous spec for undo."""
         before = copy.deepcopy(self.spec)
         edit()
-        if self.spec == before:
-            self._redraw(cursor=cursor)
-            return
-        self._undo.append(before)
-        del self._undo[:-UNDO_LIMIT]
-        self._redo.clear()
+        if self.spec != before:
+            self._undo.append(before)
+            del self._undo[:-UNDO_LIMIT]
+            self._redo.clear()
         self._redraw(cursor=cursor)
 
     def action_add_layer(self, where: str) -> None:
@@ -208,19 +206,20 @@ class ModelPanel(Vertical):
         self.action_edit_layer()
 
     def action_undo(self) -> None:
-        if not self._undo:
-            self.notify("Nothing to undo.")
-            return
-        self._redo.append(copy.deepcopy(self.spec))
-        self.spec = self._undo.pop()
-        self._redraw()
+        self._restore(self._undo, self._redo, "Nothing to undo.")
 
     def action_redo(self) -> None:
-        if not self._redo:
-            self.notify("Nothing to redo.")
+        self._restore(self._redo, self._undo, "Nothing to redo.")
+
+    def _restore(
+        self, source: list[dict[str, Any]], target: list[dict[str, Any]], nothing: str
+    ) -> None:
+        """Make the newest spec on ``source`` current, keeping the current one on ``target``."""
+        if not source:
+            self.notify(nothing)
             return
-        self._undo.append(copy.deepcopy(self.spec))
-        self.spec = self._redo.pop()
+        target.append(copy.deepcopy(self.spec))
+        self.spec = source.pop()
         self._redraw()
 
     def action_save_spec(self) -> None:
