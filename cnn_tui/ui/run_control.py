@@ -109,8 +109,6 @@ class RunControl(_Base):
         except CnnTuiError as exc:
             train.run_ended(str(exc), error=True)
             return
-        if train.training is False:
-            train.run_requested("starting…")
         self._stop_event = threading.Event()
         self._run_active = True
         self._train(config, self._stop_event)
