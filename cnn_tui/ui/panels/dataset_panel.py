@@ -146,10 +146,10 @@ class DatasetPanel(Vertical):
         try:
             info = peek_dataset(source)
         except CnnTuiError as error:
-            to_ui(self._failed, source, str(error))
+            to_ui(self._failed, str(error))
             return
         except Exception as error:  # noqa: BLE001 - a message in the panel, never a crash
-            to_ui(self._failed, source, _unexpected(source, error))
+            to_ui(self._failed, _unexpected(source, error))
             return
         to_ui(self._peeked, source, info)
 
@@ -165,10 +165,10 @@ class DatasetPanel(Vertical):
         try:
             dataset = load_dataset(source, limit=SAMPLE_LOAD_LIMIT, progress=progress)
         except CnnTuiError as error:
-            to_ui(self._failed, source, str(error), True)
+            to_ui(self._failed, str(error), True)
             return
         except Exception as error:  # noqa: BLE001
-            to_ui(self._failed, source, _unexpected(source, error), True)
+            to_ui(self._failed, _unexpected(source, error), True)
             return
         images, labels = _pick_samples(dataset.x_train, dataset.y_train, info.class_names)
         warnings = "; ".join(dataset.warnings[:2])
@@ -194,7 +194,7 @@ class DatasetPanel(Vertical):
         message.update(f"{source}: sample training images" + (f" ({warnings})" if warnings else ""))
         self.post_message(self.SamplesLoaded(source, images, labels))
 
-    def _failed(self, source: str, text: str, peeked: bool = False) -> None:
+    def _failed(self, text: str, peeked: bool = False) -> None:
         if not peeked:
             self.query_one("#dataset-input", Input).add_class("-invalid")
         self.query_one("#dataset-samples", ImageGrid).clear("no samples")
