@@ -72,7 +72,7 @@ class TrainPanel(Horizontal):
         """The newest batch not drawn yet (the tab is hidden, or it came too soon)."""
         self._batch_shown_at = 0.0
         self._batch_timer: Timer | None = None
-        """The latest batch that arrived while the panel was out of sight."""
+        """Draws ``_unshown_batch`` once the redraw interval has passed."""
 
     def compose(self) -> ComposeResult:
         s = self.initial
