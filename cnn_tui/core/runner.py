@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.augment import NO_AUGMENT, AugmentConfig
-from cnn_tui.core.callbacks import NonFiniteLoss, StopRequested
+from cnn_tui.core.callbacks import NonFiniteLoss
 from cnn_tui.core.errors import CnnTuiError, ConfigError
 from cnn_tui.core.events import RunEvent, RunFailed, RunStopped
 from cnn_tui.core.native_log import NativeStderr
@@ -209,8 +209,6 @@ def failure_message(error: BaseException, config: TrainConfig) -> str:
             f"out of memory with batch size {config.batch_size}; "
             f"use a smaller batch size (e.g. --batch-size {smaller}) or a smaller model."
         )
-    if isinstance(error, StopRequested):  # pragma: no cover - caught by train_prepared
-        return "stopped"
     return (
         f"training failed ({name}: {_first_line(error)}); see tensorflow.log in the run directory."
     )
