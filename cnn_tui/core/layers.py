@@ -105,6 +105,10 @@ def _depth_multiplier() -> ArgSchema:
 
 _POOL_STRIDES = "step of the window; None means the pool size"
 
+# Layers that slide a window over height and width (shape and arithmetic views share these).
+CONV_TYPES = frozenset({"Conv2D", "SeparableConv2D", "DepthwiseConv2D"})
+POOL_TYPES = frozenset({"MaxPooling2D", "AveragePooling2D"})
+
 LAYER_SCHEMAS: dict[str, LayerSchema] = {
     s.type: s
     for s in (

@@ -7,15 +7,13 @@ or, with ``--json``, ``report_to_json``. ``shapes.py`` re-exports all three.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
-from cnn_tui.core.layers import pair
+from cnn_tui.core.layers import CONV_TYPES, POOL_TYPES, pair
 
 if TYPE_CHECKING:
     from cnn_tui.core.shapes import LayerRow, ShapeReport
-
-_CONVS = {"Conv2D", "SeparableConv2D", "DepthwiseConv2D"}
-_POOLS = {"MaxPooling2D", "AveragePooling2D"}
 
 
 def layer_arithmetic(report: ShapeReport, index: int) -> list[str]:
@@ -41,8 +39,8 @@ def layer_arithmetic(report: ShapeReport, index: int) -> list[str]:
 
 def _size_lines(row: LayerRow) -> list[str]:
     shape, args = row.input_shape or (), row.args
-    if row.type in _CONVS or row.type in _POOLS:
-        window = pair(args["kernel_size"] if row.type in _CONVS else args["pool_size"])
+    if row.type in CONV_TYPES or row.type in POOL_TYPES:
+        window = pair(args["kernel_size"] if row.type in CONV_TYPES else args["pool_size"])
         stride = pair(args["strides"] if args.get("strides") is not None else window)
         per_axis = [
             _window_formula(shape[axis], window[axis], stride[axis], args["padding"])
@@ -52,7 +50,7 @@ def _size_lines(row: LayerRow) -> list[str]:
             return [per_axis[0]]
         return [f"height: {per_axis[0]}", f"width: {per_axis[1]}"]
     if row.type == "Flatten":
-        return [f"out = {'*'.join(map(str, shape))} = {_n(_prod(shape))}"]
+        return [f"out = {'*'.join(map(str, shape))} = {_n(math.prod(shape))}"]
     if row.type in ("GlobalAveragePooling2D", "GlobalMaxPooling2D"):
         return [f"out = channels = {shape[-1]} (one value per feature map)"]
     if row.type == "ZeroPadding2D":
@@ -159,13 +157,6 @@ def _shape_text(shape: tuple[int, ...] | None) -> str:
 
 def _dims(shape: tuple[int, ...]) -> str:
     return "x".join(map(str, shape))
-
-
-def _prod(shape: tuple[int, ...]) -> int:
-    total = 1
-    for dim in shape:
-        total *= dim
-    return total
 
 
 def _n(value: int) -> str:

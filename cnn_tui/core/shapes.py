@@ -16,14 +16,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cnn_tui.core.layers import LAYER_SCHEMAS, pair, resolve_layer_args, show_value
+from cnn_tui.core.layers import (
+    CONV_TYPES,
+    LAYER_SCHEMAS,
+    POOL_TYPES,
+    pair,
+    resolve_layer_args,
+    show_value,
+)
 from cnn_tui.core.spec import classes_from_dataset, effective_layers
 
 Shape = tuple[int, ...]
 
-_CONVS = {"Conv2D", "SeparableConv2D", "DepthwiseConv2D"}
-_POOLS = {"MaxPooling2D", "AveragePooling2D"}
-_NEEDS_IMAGE = _CONVS | _POOLS | {
+_NEEDS_IMAGE = CONV_TYPES | POOL_TYPES | {
     "GlobalAveragePooling2D", "GlobalMaxPooling2D", "SpatialDropout2D", "ZeroPadding2D",
 }
 
@@ -152,8 +157,8 @@ def _layer_output(kind: str, args: Mapping[str, Any], shape: Shape) -> tuple[Sha
     if kind in _NEEDS_IMAGE and len(shape) != 3:
         raise _Problem(f"needs an image-shaped input (height, width, channels) but gets "
                        f"{_fmt_shape(shape)}; move it before Flatten/global pooling")
-    if kind in _CONVS or kind in _POOLS:
-        window_name = "kernel_size" if kind in _CONVS else "pool_size"
+    if kind in CONV_TYPES or kind in POOL_TYPES:
+        window_name = "kernel_size" if kind in CONV_TYPES else "pool_size"
         window = pair(args[window_name])
         strides = pair(args["strides"] if args["strides"] is not None else args[window_name])
         height, width = (
@@ -161,7 +166,7 @@ def _layer_output(kind: str, args: Mapping[str, Any], shape: Shape) -> tuple[Sha
             for axis in (0, 1)
         )
         channels = shape[2]
-        if kind in _POOLS:
+        if kind in POOL_TYPES:
             return (height, width, channels), 0, 0
         bias = int(args["use_bias"])
         kh, kw = window
@@ -248,10 +253,10 @@ def summarize_args(kind: str, args: Mapping[str, Any]) -> str:
     if args.get("depth_multiplier", 1) != 1:
         parts.append(f"x{args['depth_multiplier']}")
     if args.get("strides") is not None and pair(args["strides"]) != (1, 1) and (
-        kind not in _POOLS or pair(args["strides"]) != pair(args["pool_size"])
+        kind not in POOL_TYPES or pair(args["strides"]) != pair(args["pool_size"])
     ):
         parts.append("stride " + "x".join(map(str, pair(args["strides"]))))
-    elif kind in _POOLS and args.get("strides") is not None and pair(args["strides"]) == (1, 1):
+    elif kind in POOL_TYPES and args.get("strides") is not None and pair(args["strides"]) == (1, 1):
         parts.append("stride 1")
     if args.get("padding") == "same" or kind == "ZeroPadding2D" and "padding" in args:
         parts.append("same" if kind != "ZeroPadding2D" else "pad " + show_value(args["padding"]))
