@@ -3,8 +3,8 @@
 The dataset stays uint8 in memory; each batch is gathered by index, scaled
 to float32 in [0, 1], one-hot encoded for categorical cross-entropy and (for
 training only) augmented, in parallel and ahead of the model (prefetch).
-Nothing is pinned to a device: on a GPU machine the model runs on the GPU
-while this pipeline feeds it from the CPU.
+Only the source arrays are placed, in host memory: on a GPU machine the
+model runs on the GPU while this pipeline feeds it from the CPU.
 """
 
 from __future__ import annotations
