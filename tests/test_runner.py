@@ -112,6 +112,7 @@ def test_events_come_in_order_and_the_run_dir_is_complete(tmp_path: Path, mnist_
         assert (run_dir / name).is_file(), name
     config = json.loads((run_dir / "config.json").read_text())
     assert isinstance(config["seed"], int)  # drawn at random and recorded
+    assert config["created"] == config["options"]["created"]
     assert config["model"]["spec"]["layers"][0]["filters"] == 4
     assert config["optimizer"] == "rmsprop" and config["learning_rate"] == 0.001
     assert config["batch_size"] == BATCH and config["epochs"] == 2
