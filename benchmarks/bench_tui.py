@@ -202,8 +202,8 @@ async def tui_throughput_async(setup: TuiSetup, native_log: Any) -> Throughput:
 
 
 def headless_throughput(setup: TuiSetup, native_log: Any) -> Throughput:
-    from cnn_tui.core.events import EpochEnded
-    from cnn_tui.core.runner import run_training
+    from cnn_tui.core.runs.events import EpochEnded
+    from cnn_tui.core.runs.runner import run_training
     from cnn_tui.core.spec import load_spec
     from cnn_tui.ui.launch import LaunchOptions
     from cnn_tui.ui.panels.train_panel import TrainSettings

@@ -126,7 +126,7 @@ def test_train_export_and_runs_on_real_mnist(shared_data: Path, tmp_path: Path):
 def test_cli_defaults_are_the_engines_defaults():
     # The parser keeps its own copy so that `--help` imports nothing heavy.
     from cnn_tui.cli.parser import DEFAULTS
-    from cnn_tui.core.runner import TrainConfig
+    from cnn_tui.core.runs.runner import TrainConfig
 
     engine = TrainConfig(dataset="mnist")
     assert (DEFAULTS["model"], DEFAULTS["epochs"], DEFAULTS["batch_size"]) == (

@@ -32,7 +32,7 @@ MODULES = _core_modules()
 
 
 def test_the_core_modules_were_found() -> None:
-    for name in ("cnn_tui.core.runner", "cnn_tui.core.pipeline", "cnn_tui.core.augment"):
+    for name in ("cnn_tui.core.runs.runner", "cnn_tui.core.pipeline", "cnn_tui.core.augment"):
         assert name in MODULES
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cnn_tui.core.errors import ConfigError
-from cnn_tui.core.events import (
+from cnn_tui.core.runs.events import (
     BatchProgress,
     EpochEnded,
     RunFailed,
@@ -19,9 +19,9 @@ from cnn_tui.core.events import (
     RunStopped,
     StatusChanged,
 )
-from cnn_tui.core.rundir import read_history
-from cnn_tui.core.runner import RunOutcome, TrainConfig, run_training
-from cnn_tui.core.runs_index import list_runs
+from cnn_tui.core.runs.index import list_runs
+from cnn_tui.core.runs.rundir import read_history
+from cnn_tui.core.runs.runner import RunOutcome, TrainConfig, run_training
 
 TINY_SPEC = {
     "layers": [
@@ -255,8 +255,8 @@ def test_native_log_moves_into_the_run_and_back(tmp_path: Path, mnist_small: Any
 def test_failure_messages_say_what_to_do() -> None:
     import tensorflow as tf
 
-    from cnn_tui.core.callbacks import NonFiniteLoss
-    from cnn_tui.core.runner import failure_message
+    from cnn_tui.core.runs.callbacks import NonFiniteLoss
+    from cnn_tui.core.runs.runner import failure_message
 
     config = TrainConfig(dataset="mnist", batch_size=512, learning_rate=0.5)
     oom = tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor")

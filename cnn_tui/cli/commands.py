@@ -64,7 +64,7 @@ def train(args: argparse.Namespace) -> int:
     from cnn_tui.cli.progress import ProgressPrinter
     from cnn_tui.core.augment import parse_augment
     from cnn_tui.core.native_log import NativeStderr
-    from cnn_tui.core.runner import TrainConfig, run_training
+    from cnn_tui.core.runs.runner import TrainConfig, run_training
 
     augment = parse_augment(args.augment)
     # The spec is checked against the dataset's shape before any data is
@@ -102,7 +102,7 @@ def train(args: argparse.Namespace) -> int:
 
 
 def list_runs(args: argparse.Namespace) -> int:
-    from cnn_tui.core.runs_index import list_runs as find_runs
+    from cnn_tui.core.runs.index import list_runs as find_runs
 
     runs = find_runs(Path(args.runs_dir))
     if not runs:
@@ -130,7 +130,7 @@ def _resolve_run(text: str, runs_dir: Path) -> Path:
 
 
 def export(args: argparse.Namespace) -> int:
-    from cnn_tui.core.runs_index import export_histories
+    from cnn_tui.core.runs.index import export_histories
 
     run_dirs = [_resolve_run(text, Path(args.runs_dir)) for text in args.runs]
     out = export_histories(run_dirs, Path(args.output))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from typing import TextIO
 
-from cnn_tui.core import events as ev
+from cnn_tui.core.runs import events as ev
 
 _ORDER = ("loss", "accuracy", "val_loss", "val_accuracy")
 

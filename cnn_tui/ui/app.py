@@ -269,7 +269,7 @@ class CnnTuiApp(RunControl, App[None]):
         def export(path: str | None) -> None:
             if not path:
                 return
-            from cnn_tui.core.runs_index import export_histories
+            from cnn_tui.core.runs.index import export_histories
 
             try:
                 written = export_histories([run_dir], Path(path).expanduser())

@@ -1,7 +1,7 @@
 """Messages the app's worker threads post to the UI thread.
 
 The training thread turns each of the engine's plain events
-(``cnn_tui.core.events``) into one of these with ``message_for``; handlers in
+(``cnn_tui.core.runs.events``) into one of these with ``message_for``; handlers in
 the app update the widgets. ``post_message`` is thread-safe, and batch
 progress is replaceable so a slow UI never builds a backlog.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from cnn_tui.core.events import (
+from cnn_tui.core.runs.events import (
     BatchProgress,
     EpochEnded,
     RunEvent,

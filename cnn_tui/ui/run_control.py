@@ -18,8 +18,8 @@ from textual.worker import Worker, WorkerState
 
 from cnn_tui.core.augment import AugmentConfig
 from cnn_tui.core.errors import CnnTuiError
-from cnn_tui.core.events import RunFailed, RunFinished, RunStopped
 from cnn_tui.core.native_log import NativeStderr
+from cnn_tui.core.runs.events import RunFailed, RunFinished, RunStopped
 from cnn_tui.ui.heap import collect_and_refreeze, freeze_long_lived
 from cnn_tui.ui.messages import (
     TrainingBatch,
@@ -115,7 +115,7 @@ class RunControl(_Base):
 
     @work(thread=True, group="training", exit_on_error=False, description="training a model")
     def _train(self, config: Any, stop_event: threading.Event) -> None:
-        from cnn_tui.core.runner import run_training
+        from cnn_tui.core.runs.runner import run_training
 
         run_training(config, lambda event: self.post_message(message_for(event)), stop_event,
                      native_log=self.native_log)

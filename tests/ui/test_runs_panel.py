@@ -15,8 +15,8 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input
 
-from cnn_tui.core import rundir
 from cnn_tui.core.augment import NO_AUGMENT, SEED_AUGMENT, AugmentConfig
+from cnn_tui.core.runs import rundir
 from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.screens.export import ExportScreen

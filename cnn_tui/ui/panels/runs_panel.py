@@ -19,8 +19,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from cnn_tui.core import rundir, runs_index
 from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.runs import index as runs_index
+from cnn_tui.core.runs import rundir
 from cnn_tui.ui.screens.export import ExportScreen, default_export_path
 from cnn_tui.ui.widgets.run_overlay import OverlayRun, RunOverlay, run_color
 

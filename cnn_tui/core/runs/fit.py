@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.augment import build_augmenter
-from cnn_tui.core.callbacks import StopRequested, make_run_callback
-from cnn_tui.core.events import RunEvent, RunFinished, RunStarted, RunStopped, StatusChanged
-from cnn_tui.core.rundir import (
+from cnn_tui.core.runs.callbacks import StopRequested, make_run_callback
+from cnn_tui.core.runs.events import RunEvent, RunFinished, RunStarted, RunStopped, StatusChanged
+from cnn_tui.core.runs.rundir import (
     HISTORY_FILE,
     MODEL_FILE,
     SUMMARY_FILE,
@@ -28,7 +28,7 @@ from cnn_tui.core.rundir import (
     update_status,
     write_config,
 )
-from cnn_tui.core.runner import RunOutcome, TrainConfig, config_to_dict, library_versions
+from cnn_tui.core.runs.runner import RunOutcome, TrainConfig, config_to_dict, library_versions
 
 
 @dataclass

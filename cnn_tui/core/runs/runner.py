@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.augment import NO_AUGMENT, AugmentConfig
-from cnn_tui.core.callbacks import NonFiniteLoss
+from cnn_tui.core.runs.callbacks import NonFiniteLoss
 from cnn_tui.core.errors import CnnTuiError, ConfigError
-from cnn_tui.core.events import RunEvent, RunFailed, RunStopped
+from cnn_tui.core.runs.events import RunEvent, RunFailed, RunStopped
 from cnn_tui.core.native_log import NativeStderr
-from cnn_tui.core.rundir import TF_LOG_FILE, read_history, update_status
+from cnn_tui.core.runs.rundir import TF_LOG_FILE, read_history, update_status
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
 
@@ -138,7 +138,7 @@ def run_training(
     file afterwards. Without one, fd 2 is redirected to ``tensorflow.log``
     for the duration of the run.
     """
-    from cnn_tui.core.training import prepare_run, train_prepared
+    from cnn_tui.core.runs.fit import prepare_run, train_prepared
 
     stop_event = stop_event or threading.Event()
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.errors import CnnTuiError
-from cnn_tui.core.rundir import (
+from cnn_tui.core.runs.rundir import (
     CONFIG_FILE,
     HISTORY_FILE,
     STATUS_FILE,

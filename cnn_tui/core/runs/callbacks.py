@@ -27,8 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cnn_tui.core.events import BatchProgress, EpochEnded, RunEvent
-from cnn_tui.core.rundir import HistoryWriter, update_status
+from cnn_tui.core.runs.events import BatchProgress, EpochEnded, RunEvent
+from cnn_tui.core.runs.rundir import HistoryWriter, update_status
 
 
 class StopRequested(Exception):
