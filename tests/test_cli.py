@@ -35,7 +35,12 @@ def assert_one_error_line(err: str, *words: str) -> None:
         (["summary", "--model", "no-such-preset"], ["no-such-preset", "seed-cnn"]),
         (["summary", "--dataset", "imagenet"], ["imagenet", "mnist"]),
         (["summary", "--dataset", "/no/such/folder"], ["/no/such/folder"]),
-        (["train", "--epochs", "0"], ["--epochs", "1 or more"]),
+        (["train", "--epochs", "0"], ["--epochs", "from 1 to"]),
+        (["train", "--image-size", "100000x100000"], ["--image-size", "4096"]),
+        (["train", "--seed", "9" * 5000], ["--seed"]),
+        (["train", "--val-split", "nan"], ["--val-split"]),
+        (["train", "--resume", "no-such-run"], ["no-such-run", "not a run directory"]),
+        (["stop", "no-such-run"], ["no-such-run"]),
         (["train", "--batch-size", "-3"], ["--batch-size"]),
         (["train", "--lr", "abc"], ["--lr", "abc"]),
         (["train", "--augment", "rotation_range=999"], ["rotation_range"]),
@@ -123,14 +128,11 @@ def test_train_export_and_runs_on_real_mnist(shared_data: Path, tmp_path: Path):
     assert [row[0] for row in body] == [run_dir.name, run_dir.name]
 
 
-def test_cli_defaults_are_the_engines_defaults():
-    # The parser keeps its own copy so that `--help` imports nothing heavy.
-    from cnn_tui.cli.parser import DEFAULTS
-    from cnn_tui.core.runs.runner import TrainConfig
+def test_cli_flags_come_from_the_settings_table():
+    from cnn_tui.cli.parser import build_parser
+    from cnn_tui.core.runs.config import RUN_SETTINGS
 
-    engine = TrainConfig(dataset="mnist")
-    assert (DEFAULTS["model"], DEFAULTS["epochs"], DEFAULTS["batch_size"]) == (
-        engine.model, engine.epochs, engine.batch_size)
-    assert (DEFAULTS["optimizer"], DEFAULTS["lr"], DEFAULTS["val_split"]) == (
-        engine.optimizer, engine.learning_rate, engine.val_split)
-    assert DEFAULTS["runs_dir"] == engine.runs_dir
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    flags = {opt for action in train._actions for opt in action.option_strings}
+    for setting in RUN_SETTINGS:
+        assert setting.cli_flag in flags

@@ -1,29 +1,26 @@
-"""The argument parser of ``cnn-tui``.
+"""The argument parser of ``cnn-tui``, made from the core's table of settings.
 
-Bad arguments must end in exit status 2 and a single ``error:`` line on stderr,
-not argparse's usage block, so :class:`OneLineErrorParser` overrides
-``error``. Importing this module imports nothing heavy: ``cnn-tui --help``
-must answer instantly.
+Every setting flag is declared by its row of ``SETTINGS`` (``core/runs/config.py``):
+argparse only collects the text, and ``resolve_settings`` parses it with the
+setting's own ``parse``, so a bad value gets the same message here as in
+the TUI. Bad arguments end in exit status 2 and a single ``error:`` line, not
+argparse's usage block (:class:`OneLineErrorParser`). Importing this module
+loads neither TensorFlow nor Textual: ``cnn-tui --help`` answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from cnn_tui import __version__
+from cnn_tui.core.runs.config import SETTING, SETTINGS, Setting
 
-DEFAULTS = {
-    "dataset": "mnist",
-    "model": "seed-cnn",
-    "epochs": 10,
-    "batch_size": 256,
-    "optimizer": "rmsprop",
-    "lr": 0.001,
-    "val_split": 0.1,
-    "runs_dir": "runs",
-}
+APP_SETTINGS = ("dataset", "model", "augment", "optimizer", "learning_rate", "batch_size",
+                "epochs", "limit", "val_split", "image_size", "seed", "runs_dir", "on_hangup")
+TRAIN_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "run")
+SUMMARY_SETTINGS = ("dataset", "model", "image_size")
 
 
 class UsageError(Exception):
@@ -35,78 +32,49 @@ class OneLineErrorParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _positive_int(text: str) -> int:
+def _help(setting: Setting) -> str:
+    text = setting.help
+    if setting.choices:
+        text += f" ({'|'.join(setting.choices)})"
+    if setting.default is not None and setting.kind != "augment":
+        text += f" (default: {setting.format(setting.default)})"
+    elif setting.empty_means:
+        text += f" (default: {setting.empty_means})"
+    return text.replace("%", "%%")
+
+
+def _add_settings(parser: argparse.ArgumentParser, names: tuple[str, ...]) -> None:
+    """One flag per setting; the value stays text (None when not given) until resolved."""
+    for name in names:
+        setting = SETTING[name]
+        parser.add_argument(setting.cli_flag, dest=name, default=None, metavar=_metavar(setting),
+                            help=_help(setting))
+
+
+def _metavar(setting: Setting) -> str:
+    return {"int": "N", "float": "X", "size": "HxW", "path": "DIR"}.get(setting.kind, "TEXT")
+
+
+def resolve_settings(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
+    """Every setting's value: the parsed flag, or the table's default (ConfigError when bad)."""
+    return {name: _resolve(name, getattr(args, name, None)) for name in names}
+
+
+def given_settings(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
+    """Only the settings whose flag was on the command line, parsed."""
+    return {name: _resolve(name, text) for name in names
+            if (text := getattr(args, name, None)) is not None}
+
+
+def _resolve(name: str, text: str | None) -> Any:
+    setting = SETTING[name]
+    if text is None:
+        return setting.default
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{value} must be greater than 0")
-    return value
-
-
-def _fraction(text: str) -> float:
-    value = _positive_float(text)
-    if value >= 1:
-        raise argparse.ArgumentTypeError(f"{value} must be between 0 and 1, e.g. 0.1")
-    return value
-
-
-def _image_size(text: str) -> tuple[int, int]:
-    parts = text.lower().replace("x", ",").split(",")
-    try:
-        sizes = [int(p) for p in parts if p.strip()]
-    except ValueError:
-        sizes = []
-    if len(sizes) == 1:
-        sizes *= 2
-    if len(sizes) != 2 or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size; write HxW such as 32x32")
-    return sizes[0], sizes[1]
-
-
-def _add_data_options(parser: argparse.ArgumentParser, *, with_defaults: bool = True) -> None:
-    parser.add_argument(
-        "--dataset",
-        default=DEFAULTS["dataset"] if with_defaults else None,
-        help="mnist, fashion_mnist, cifar10, cifar100, or a path (IDX folder, .npz, "
-        "CIFAR batches, image folder) (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--model",
-        default=DEFAULTS["model"],
-        help="a preset (seed-cnn, seed-mlp, lenet5, bn-cnn) or a spec .json (default: %(default)s)",
-    )
-    parser.add_argument("--image-size", type=_image_size, help="resize an image folder to HxW")
-
-
-def _add_training_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--augment", default="none", help="none, seed, or k=v,k=v with "
-                        "ImageDataGenerator names (rotation_range=10,horizontal_flip=true)")
-    parser.add_argument("--epochs", type=_positive_int, default=DEFAULTS["epochs"])
-    parser.add_argument("--batch-size", type=_positive_int, default=DEFAULTS["batch_size"])
-    parser.add_argument("--optimizer", choices=["rmsprop", "adam", "sgd"],
-                        default=DEFAULTS["optimizer"], help="(default: %(default)s)")
-    parser.add_argument("--lr", type=_positive_float, default=DEFAULTS["lr"],
-                        help="learning rate (default: %(default)s, Keras's RMSprop default)")
-    parser.add_argument("--limit", type=_positive_int,
-                        help="train on a class-balanced subset of N images")
-    parser.add_argument("--val-split", type=_fraction, default=DEFAULTS["val_split"],
-                        help="held-out fraction when the data has no test split "
-                        "(default: %(default)s)")
-    parser.add_argument("--seed", type=int, help="random seed (default: a new one, recorded)")
-    parser.add_argument("--runs-dir", default=DEFAULTS["runs_dir"],
-                        help="where run directories go (default: %(default)s)")
+        return setting.parse(text)
+    except Exception as error:
+        # Name the flag, as a command-line user typed it.
+        raise type(error)(f"{setting.cli_flag}: {error}") from None
 
 
 def build_parser() -> OneLineErrorParser:
@@ -116,29 +84,37 @@ def build_parser() -> OneLineErrorParser:
         "opens the terminal app with the given choices filled in.",
     )
     parser.add_argument("--version", action="version", version=f"cnn-tui {__version__}")
-    _add_data_options(parser)
-    _add_training_options(parser)
+    _add_settings(parser, APP_SETTINGS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND",
                                      parser_class=OneLineErrorParser)
 
     train = commands.add_parser("train", help="train headless, print progress, "
                                 "end with the run directory")
-    _add_data_options(train)
-    _add_training_options(train)
-    train.add_argument("--name", help="run name (default: <model>-<dataset>)")
+    _add_settings(train, TRAIN_SETTINGS)
+    train.add_argument("--resume", metavar="RUN_DIR",
+                       help="go on with a stopped, interrupted or failed run from its last "
+                       "checkpoint (--epochs sets its new total)")
+    train.add_argument("--detach", action="store_true",
+                       help="run in the background in its own session (it survives logout); "
+                       "print the run directory and return at once")
+    train.add_argument("--into-run-dir", dest="into_run_dir", help=argparse.SUPPRESS)
 
     summary = commands.add_parser("summary", help="the shape table, without TensorFlow")
-    _add_data_options(summary)
+    _add_settings(summary, SUMMARY_SETTINGS)
     summary.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     runs = commands.add_parser("runs", help="a table of past runs")
-    runs.add_argument("--runs-dir", default=DEFAULTS["runs_dir"])
+    _add_settings(runs, ("runs_dir",))
 
     export = commands.add_parser("export", help="one CSV of several runs' histories")
     export.add_argument("runs", nargs="+", metavar="RUN", help="run directories or names")
     export.add_argument("-o", "--output", required=True, metavar="FILE.csv")
-    export.add_argument("--runs-dir", default=DEFAULTS["runs_dir"],
-                        help="where to look up run names (default: %(default)s)")
+    _add_settings(export, ("runs_dir",))
+
+    stop = commands.add_parser("stop", help="ask a running run (of any process) to stop at "
+                               "its next batch; it saves its model")
+    stop.add_argument("run", metavar="RUN", help="a run directory or name")
+    _add_settings(stop, ("runs_dir",))
     return parser
 
 

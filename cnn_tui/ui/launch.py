@@ -16,24 +16,30 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from cnn_tui.core.augment import AugmentConfig
+from cnn_tui.core.runs.config import SETTING
+
 SESSION_LOG = "cnn-tui-session.log"
 
 
 @dataclass
 class LaunchOptions:
-    """What ``cnn-tui`` was started with; the defaults are the tutorial's."""
+    """What ``cnn-tui`` was started with: the settings table's defaults unless given."""
 
-    dataset: str = "mnist"
-    model: str = "seed-cnn"
-    augment: str | None = None
-    """An augmentation spec for ``parse_augment`` ("seed", "rotation=10,..."); None = off."""
-    epochs: int = 10
-    limit: int | None = None
-    runs_dir: Path = Path("runs")
-    batch_size: int = 256
-    optimizer: str = "rmsprop"
-    learning_rate: float = 0.001
-    seed: int = 0
+    dataset: str = SETTING["dataset"].default
+    model: str = SETTING["model"].default
+    augment: AugmentConfig | None = None
+    """None: off."""
+    epochs: int = SETTING["epochs"].default
+    limit: int | None = SETTING["limit"].default
+    runs_dir: Path = Path(SETTING["runs_dir"].default)
+    batch_size: int = SETTING["batch_size"].default
+    optimizer: str = SETTING["optimizer"].default
+    learning_rate: float = SETTING["learning_rate"].default
+    val_split: float = SETTING["val_split"].default
+    image_size: tuple[int, int] | None = SETTING["image_size"].default
+    seed: int | None = SETTING["seed"].default
+    on_hangup: str = SETTING["on_hangup"].default
 
 
 def run_app(options: LaunchOptions | None = None) -> int:

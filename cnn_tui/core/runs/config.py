@@ -1,0 +1,127 @@
+"""What a run is: the table of its settings and the ``TrainConfig`` made from it.
+
+``TrainConfig`` has one field per row of ``SETTINGS`` with ``scope='run'``;
+its validation, its ``config.json`` form and the CLI's and TUI's fields all
+come from that table (see ``settings.py``). ``config_from_dict`` reads the
+``options`` of a run's ``config.json`` back into exactly the config that
+wrote them, which is what ``--resume`` needs.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cnn_tui.core.augment import NO_AUGMENT, AugmentConfig
+from cnn_tui.core.errors import ConfigError
+from cnn_tui.core.runs.settings import HANGUP_CHOICES, OPTIMIZERS, Setting
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("dataset", "text", "mnist",
+            "mnist, fashion_mnist, cifar10, cifar100, or a path (IDX folder, .npz, "
+            "CIFAR batches, image folder)"),
+    Setting("model", "model", "seed-cnn",
+            "a preset (seed-cnn, seed-mlp, lenet5, bn-cnn) or a spec .json"),
+    Setting("augment", "augment", NO_AUGMENT,
+            "none, seed, or k=v,k=v with ImageDataGenerator names "
+            "(rotation_range=10,horizontal_flip=true)"),
+    Setting("optimizer", "choice", "rmsprop", "rmsprop (the tutorial's), adam, or sgd "
+            "(momentum 0.9)", label="optimizer", choices=OPTIMIZERS),
+    Setting("learning_rate", "float", 0.001, "learning rate (Keras's RMSprop default)",
+            label="learning rate", flag="--lr", minimum=1e-9),
+    Setting("batch_size", "int", 256, "images per training step", label="batch size",
+            minimum=1, maximum=65536, unit="images"),
+    Setting("epochs", "int", 10, "passes over the training images", label="epochs",
+            minimum=1, maximum=100000),
+    Setting("limit", "int", None, "train on a class-balanced subset of N images",
+            label="limit", minimum=1, maximum=10**9, unit="images", optional=True,
+            empty_means="all images"),
+    Setting("val_split", "float", 0.1, "held-out fraction when the data has no test split",
+            label="val split", minimum=0.0, maximum=1.0, exclusive=True),
+    Setting("image_size", "size", None, "resize an image folder's images to HxW",
+            label="image size", optional=True, empty_means="as stored"),
+    Setting("seed", "int", None, "random seed (empty: a new one, recorded in config.json)",
+            label="seed", minimum=0, maximum=2**32 - 1, optional=True, empty_means="random"),
+    Setting("runs_dir", "path", "runs", "where run directories go"),
+    Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
+    Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
+            "training: finish the run without a screen, or stop it at the next batch",
+            label="on hang-up", choices=HANGUP_CHOICES, scope="app"),
+)
+SETTING = {setting.name: setting for setting in SETTINGS}
+RUN_SETTINGS = tuple(s for s in SETTINGS if s.scope == "run")
+TUI_FIELDS = tuple(s for s in SETTINGS if s.label)
+"""The Train tab's fields, in the table's order."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a training run needs; each field is a row of ``SETTINGS``."""
+
+    dataset: str = SETTING["dataset"].default
+    model: str | dict[str, Any] = SETTING["model"].default
+    augment: AugmentConfig = SETTING["augment"].default
+    optimizer: str = SETTING["optimizer"].default
+    learning_rate: float = SETTING["learning_rate"].default
+    batch_size: int = SETTING["batch_size"].default
+    epochs: int = SETTING["epochs"].default
+    limit: int | None = SETTING["limit"].default
+    val_split: float = SETTING["val_split"].default
+    image_size: tuple[int, int] | None = SETTING["image_size"].default
+    seed: int | None = SETTING["seed"].default
+    runs_dir: str | Path = SETTING["runs_dir"].default
+    name: str | None = SETTING["name"].default
+
+    def validate(self) -> None:
+        """Raise ConfigError for the first setting out of range (the table's message)."""
+        for setting in RUN_SETTINGS:
+            if setting.kind in ("int", "float", "choice", "size"):
+                setting.check(getattr(self, setting.name))
+
+    @property
+    def model_name(self) -> str:
+        if isinstance(self.model, dict):
+            return str(self.model.get("name") or "custom")
+        return Path(self.model).stem if self.model.lower().endswith(".json") else self.model
+
+    @property
+    def dataset_name(self) -> str:
+        return Path(self.dataset).name or self.dataset
+
+    @property
+    def run_name(self) -> str:
+        return self.name or f"{self.model_name}-{self.dataset_name}"
+
+    def resolved(self) -> TrainConfig:
+        """This config with a seed: a random one when none was given."""
+        if self.seed is not None:
+            return self
+        return replace(self, seed=random.SystemRandom().randrange(2**31))
+
+
+def config_to_dict(config: TrainConfig) -> dict[str, Any]:
+    """The config as JSON-ready data (``config.json``'s ``options``), stamped ``created``."""
+    data = {s.name: s.to_json(getattr(config, s.name)) for s in RUN_SETTINGS}
+    data["created"] = datetime.now().isoformat(timespec="seconds")
+    return data
+
+
+def config_from_dict(data: Any) -> TrainConfig:
+    """The config that ``config_to_dict`` wrote; ConfigError when it cannot be read."""
+    if not isinstance(data, dict):
+        raise ConfigError("config.json has no options object; this run cannot be read back.")
+    values = {}
+    for setting in RUN_SETTINGS:
+        if setting.name in data:
+            values[setting.name] = setting.from_json(data[setting.name])
+    known = {f.name for f in fields(TrainConfig)}
+    assert set(values) <= known
+    return TrainConfig(**values)
+
+
+def settings_from_texts(texts: dict[str, str]) -> dict[str, Any]:
+    """Parse typed settings (TUI fields or CLI flags) by name; ConfigError on the first bad one."""
+    return {name: SETTING[name].parse(text) for name, text in texts.items()}
