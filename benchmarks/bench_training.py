@@ -91,8 +91,9 @@ def engine_throughput(
 ) -> Throughput:
     """Images/s of ``run_training`` on the setup's data, with ``augment`` ("none"/"seed")."""
     from cnn_tui.core.augment import parse_augment
+    from cnn_tui.core.runs.config import TrainConfig
     from cnn_tui.core.runs.events import EpochEnded
-    from cnn_tui.core.runs.runner import TrainConfig, run_training
+    from cnn_tui.core.runs.runner import run_training
 
     config = TrainConfig(
         dataset=str(setup.dataset.info.name),

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.core.runs.events import EpochEnded, RunFinished
+from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.index import export_histories, list_runs
-from cnn_tui.core.runs.rundir import read_history
-from cnn_tui.core.runs.runner import TrainConfig, run_training
+from cnn_tui.core.runs.runner import run_training
 
 MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 

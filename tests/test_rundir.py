@@ -14,15 +14,9 @@ from pathlib import Path
 import pytest
 
 from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.runs.history import HistoryWriter, order_columns, read_history
 from cnn_tui.core.runs.index import export_histories, list_runs
-from cnn_tui.core.runs.rundir import (
-    HistoryWriter,
-    create_run_dir,
-    order_columns,
-    read_history,
-    update_status,
-    write_config,
-)
+from cnn_tui.core.runs.rundir import create_run_dir, update_status, write_config
 
 NOW = datetime(2026, 11, 25, 18, 15, 0)
 
@@ -95,7 +89,7 @@ def test_rows_survive_a_killed_writer(tmp_path: Path) -> None:
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from cnn_tui.core.runs.rundir import HistoryWriter\n"
+        "from cnn_tui.core.runs.history import HistoryWriter\n"
         "w = HistoryWriter(Path(sys.argv[1]) / 'history.csv')\n"
         "w.append(1, {'loss': 1.0, 'val_loss': 2.0})\n"
         "w.append(2, {'loss': 0.5, 'val_loss': 1.5})\n"

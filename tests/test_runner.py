@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cnn_tui.core.errors import ConfigError
+from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.core.runs.events import (
     BatchProgress,
     EpochEnded,
@@ -19,9 +20,10 @@ from cnn_tui.core.runs.events import (
     RunStopped,
     StatusChanged,
 )
+from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.index import list_runs
-from cnn_tui.core.runs.rundir import read_history
-from cnn_tui.core.runs.runner import RunOutcome, TrainConfig, run_training
+from cnn_tui.core.runs.outcome import RunOutcome
+from cnn_tui.core.runs.runner import run_training
 
 TINY_SPEC = {
     "layers": [
@@ -197,8 +199,8 @@ def test_bad_input_fails_before_a_run_dir_exists(tmp_path: Path, mnist_small: An
     [
         ({"epochs": 0}, "epochs must be"),
         ({"batch_size": 0}, "batch size must be"),
-        ({"learning_rate": 0.0}, "learning rate must be above 0"),
-        ({"optimizer": "adagrad"}, "unknown optimizer 'adagrad'"),
+        ({"learning_rate": 0.0}, "learning rate must be a number of at least 1e-09; got 0"),
+        ({"optimizer": "adagrad"}, "optimizer must be one of rmsprop, adam, sgd; got 'adagrad'"),
         ({"val_split": 1.5}, "val split"),
     ],
 )

@@ -21,10 +21,12 @@ def fail(message: str, stream=None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = parse_args(argv)
     except UsageError as exc:
         return fail(str(exc))
+    args.argv = argv  # a detached run starts the same command again
     from cnn_tui.cli import commands
 
     handlers = {
@@ -33,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary": commands.summary,
         "runs": commands.list_runs,
         "export": commands.export,
+        "stop": commands.stop,
     }
     try:
         return handlers[args.command](args)
@@ -42,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         # `cnn-tui summary --json | head`: the reader left; that is not an error.
         sys.stdout = None
         return EXIT_OK
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        # Ctrl-C or a signal before anything was created (see signals.py).
+        signum = getattr(exc, "signum", 2)
+        print(f"interrupted ({exc or 'SIGINT'}) before a run was created", file=sys.stderr)
+        return 128 + signum
 

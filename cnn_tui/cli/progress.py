@@ -36,8 +36,18 @@ class ProgressPrinter:
         self.out = out
         self.live = live
         self._bar_shown = False
+        self._gone = False
+        """The terminal went away (SIGHUP, closed pipe): the run goes on silently."""
 
     def __call__(self, event: ev.RunEvent) -> None:
+        if self._gone:
+            return
+        try:
+            self._show(event)
+        except (OSError, ValueError):
+            self._gone = True
+
+    def _show(self, event: ev.RunEvent) -> None:
         if isinstance(event, ev.BatchProgress):
             if self.live:
                 self._draw_bar(event)
@@ -50,6 +60,11 @@ class ProgressPrinter:
     def _describe(self, event: ev.RunEvent) -> str | None:
         if isinstance(event, ev.StatusChanged):
             return event.text
+        if isinstance(event, ev.RunStarted) and event.initial_epoch:
+            return (
+                f"resuming {event.run_dir} after epoch {event.initial_epoch}: "
+                f"{event.n_train} training images, {event.n_val} validation images"
+            )
         if isinstance(event, ev.RunStarted):
             return (
                 f"run {event.run_dir}: {event.n_train} training images, {event.n_val} validation "
@@ -63,7 +78,8 @@ class ProgressPrinter:
         if isinstance(event, ev.RunFinished):
             return f"finished: test {format_logs(event.test_metrics)}"
         if isinstance(event, ev.RunStopped):
-            return f"stopped after {event.epochs_done} complete epoch(s); model saved"
+            return (f"stopped ({event.reason}) after {event.epochs_done} complete epoch(s); "
+                    "model saved; go on with cnn-tui train --resume " + str(event.run_dir))
         if isinstance(event, ev.RunFailed):
             return None  # the CLI prints failures on stderr itself
         return None

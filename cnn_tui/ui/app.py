@@ -106,10 +106,11 @@ class CnnTuiApp(RunControl, App[None]):
     # -- start-up ---------------------------------------------------------------
 
     def _initial_augment(self) -> AugmentConfig | None:
-        if not self.options.augment:
-            return None
+        augment = self.options.augment
+        if isinstance(augment, AugmentConfig) or not augment:
+            return augment if augment is not None and augment.enabled else None
         try:
-            return parse_augment(self.options.augment)
+            return parse_augment(augment)
         except CnnTuiError as exc:
             self._startup_problems.append(str(exc))
             return None
@@ -131,7 +132,8 @@ class CnnTuiApp(RunControl, App[None]):
 
     def _initial_settings(self) -> TrainSettings:
         o = self.options
-        return TrainSettings(o.optimizer, o.learning_rate, o.batch_size, o.epochs, o.limit, o.seed)
+        return TrainSettings(o.optimizer, o.learning_rate, o.batch_size, o.epochs, o.limit,
+                             0 if o.seed is None else o.seed)
 
     def compose(self) -> ComposeResult:
         input_shape, num_classes = self._initial_shape()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.augment import NO_AUGMENT, AugmentConfig
-from cnn_tui.core.runs.runner import TrainConfig
+from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.ui.panels.train_panel import TrainSettings
 
 

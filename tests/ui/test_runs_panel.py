@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input
 
 from cnn_tui.core.augment import NO_AUGMENT, SEED_AUGMENT, AugmentConfig
-from cnn_tui.core.runs import rundir
+from cnn_tui.core.runs import history, rundir
 from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.screens.export import ExportScreen
@@ -50,7 +50,7 @@ def write_run(runs_dir: Path, minute: int, augment: AugmentConfig, logs: list[di
         "epochs": epochs, "seed": 1,
     })
     rundir.update_status(run_dir, state="running", epochs_planned=epochs, epochs_done=0)
-    writer = rundir.HistoryWriter(run_dir / rundir.HISTORY_FILE)
+    writer = history.HistoryWriter(run_dir / history.HISTORY_FILE)
     for epoch, epoch_logs in enumerate(logs, start=1):
         writer.append(epoch, epoch_logs)
     rundir.update_status(run_dir, state=state, epochs_done=len(logs))
@@ -64,7 +64,7 @@ def make_runs_dir(root: Path, dataset: str = "../shared/data/mnist") -> tuple[Pa
                           dataset)
     broken = runs_dir / "20260101-130000-killed-early"
     broken.mkdir()
-    (broken / rundir.HISTORY_FILE).write_text("epoch,loss\n1,0.5\n2,0.")  # cut mid-row
+    (broken / history.HISTORY_FILE).write_text("epoch,loss\n1,0.5\n2,0.")  # cut mid-row
     (runs_dir / "notes").mkdir()  # not a run: not listed
     return runs_dir, plain, augmented
 

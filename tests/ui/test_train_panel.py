@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input
 
-from cnn_tui.core.runs.rundir import HISTORY_FILE, STATUS_FILE
+from cnn_tui.core.runs.history import HISTORY_FILE
+from cnn_tui.core.runs.rundir import STATUS_FILE
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.launch import LaunchOptions
 from cnn_tui.ui.messages import TrainingBatch

@@ -1,21 +1,26 @@
-"""The Keras callback that turns ``model.fit`` into run events and history rows.
+"""The Keras callbacks of a run: one callback, one job.
+
+``StopOnRequest`` stops at a batch edge, ``NonFiniteLossGuard`` fails on a
+NaN loss, ``EpochCheckpoint`` saves the model after each epoch,
+``HistoryRows`` writes ``history.csv``, ``StatusFile`` keeps ``status.json``
+current and ``ProgressEvents`` tells the caller. ``make_callbacks`` builds
+them in that order, which matters at an epoch's end: the checkpoint is
+written first, so a history row never runs ahead of it.
 
 Keras dispatches ``on_train_batch_end`` synchronously, forcing a device sync
 on every batch, unless every callback is ``async_safe``. On a GPU that sync
-leaves the device idle between steps, so this callback is async-safe: its
-per-batch work (reading the running loss, building at most ``max_rate_hz``
-progress events a second) runs on Keras's callback thread pool while the
-next step is already dispatched, exactly as plain ``fit`` does. Keras waits
-for those callbacks before ``on_epoch_end``, and an exception raised in one
-(a NaN loss) surfaces in the training thread at the next batch.
+leaves the device idle between steps, so every callback here is async-safe:
+batch-end work runs on Keras's callback thread pool while the next step is
+already dispatched. Keras waits for it before ``on_epoch_end``, and an
+exception raised there (a NaN loss) surfaces in the training thread at the
+next batch.
 
-Stopping: Keras's ``fit`` (keras/src/backend/tensorflow/trainer.py), after
-``model.stop_training`` is set mid-epoch, still validates and calls
-``on_epoch_end`` for the partial epoch. A stop must neither spend seconds on
-validation nor record a partial epoch, so the callback raises
-``StopRequested`` out of ``fit`` instead, from the batch *begin* hooks
-(synchronous, in the training thread): at most the batch already running
-completes after a stop is requested.
+Stopping: after ``model.stop_training`` is set mid-epoch, Keras's ``fit``
+still validates and calls ``on_epoch_end`` for the partial epoch. A stop
+must neither spend seconds on validation nor record a partial epoch, so
+``StopOnRequest`` raises ``StopRequested`` out of ``fit`` from the batch
+*begin* hooks (synchronous, in the training thread): at most the batch
+already running completes after a stop is requested.
 """
 
 from __future__ import annotations
@@ -27,12 +32,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cnn_tui.core.runs.checkpoint import save_model
+from cnn_tui.core.runs.control import StopSignal
 from cnn_tui.core.runs.events import BatchProgress, EpochEnded, RunEvent
-from cnn_tui.core.runs.rundir import HistoryWriter, update_status
+from cnn_tui.core.runs.history import HistoryWriter, Row
+from cnn_tui.core.runs.rundir import update_status
+
+PROGRESS_EVENTS_HZ = 10.0
+"""Batch progress events a second at most (the TUI redraws less often still)."""
+STATUS_PROGRESS_S = 1.0
+"""``status.json`` carries batch progress for other processes at most this often."""
 
 
 class StopRequested(Exception):
-    """Raised inside ``fit`` when the caller's stop event is set."""
+    """Raised inside ``fit`` when a stop was requested."""
 
 
 class NonFiniteLoss(Exception):
@@ -44,106 +57,155 @@ class NonFiniteLoss(Exception):
         self.step = step
 
 
-def make_run_callback(**kwargs: Any) -> Any:
-    """A ``keras.callbacks.Callback`` doing ``RunTracker``'s work (imports keras)."""
-    global _CALLBACK_CLASS
-    if _CALLBACK_CLASS is None:
-        import keras
+def make_callbacks(
+    *,
+    run_dir: Path,
+    stop: StopSignal,
+    emit: Callable[[RunEvent], None],
+    history: HistoryWriter,
+    rows: list[Row],
+    epochs: int,
+    steps: int,
+    batch_size: int,
+) -> list[Any]:
+    """The run's callbacks in the order their epoch-end work must happen (imports keras)."""
+    import keras
 
-        class RunCallback(RunTracker, keras.callbacks.Callback):
-            pass
+    class StopOnRequest(keras.callbacks.Callback):
+        async_safe = True
 
-        _CALLBACK_CLASS = RunCallback
-    return _CALLBACK_CLASS(**kwargs)
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            if stop.is_set():
+                raise StopRequested
+
+        def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+            if stop.is_set():
+                raise StopRequested
+
+        def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+            # A stop during validation abandons the epoch: it has no complete row yet.
+            if stop.is_set():
+                raise StopRequested
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            if stop.is_set():
+                self.model.stop_training = True
+
+    class NonFiniteLossGuard(keras.callbacks.Callback):
+        async_safe = True
+
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self.epoch = epoch + 1
+
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(loss):
+                raise NonFiniteLoss(self.epoch, batch + 1)
+
+    class EpochCheckpoint(keras.callbacks.Callback):
+        """Saves ``checkpoint.keras`` (model, optimizer, finished epochs and their rows)."""
+
+        async_safe = True
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            finished = [*rows, {"epoch": epoch + 1, **_floats(logs)}]
+            save_checkpoint(self.model, run_dir, finished)
+            rows[:] = finished  # only once the checkpoint holds them
+
+    class HistoryRows(keras.callbacks.Callback):
+        async_safe = True
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            history.append(epoch + 1, _floats(logs))
+
+    class StatusFile(keras.callbacks.Callback):
+        async_safe = True
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._next_write = 0.0
+            self._lock = threading.Lock()
+
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self.epoch = epoch + 1
+
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            now = time.monotonic()
+            with self._lock:  # batch-end hooks may overlap on Keras's pool
+                if now < self._next_write:
+                    return
+                self._next_write = now + STATUS_PROGRESS_S
+            progress = {"epoch": self.epoch, "step": batch + 1, "steps": steps,
+                        "logs": _floats(logs)}
+            update_status(run_dir, durable=False, progress=progress)
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            update_status(run_dir, epochs_done=epoch + 1,
+                          progress={"epoch": epoch + 1, "step": steps, "steps": steps,
+                                    "logs": _floats(logs)})
+
+    class ProgressEvents(ProgressReporter, keras.callbacks.Callback):
+        async_safe = True
+
+    return [
+        StopOnRequest(),
+        NonFiniteLossGuard(),
+        EpochCheckpoint(),
+        HistoryRows(),
+        StatusFile(),
+        ProgressEvents(emit=emit, epochs=epochs, steps=steps, batch_size=batch_size),
+    ]
 
 
-_CALLBACK_CLASS: type | None = None
+def save_checkpoint(model: Any, run_dir: Path, rows: list[Row]) -> None:
+    """``checkpoint.keras`` after ``len(rows)`` finished epochs (raises SaveFailed)."""
+    from cnn_tui.core.runs.rundir import CHECKPOINT_FILE
+
+    save_model(model, run_dir / CHECKPOINT_FILE, {"epochs_done": len(rows), "history": rows})
 
 
-class RunTracker:
-    """Emits progress events, writes ``history.csv`` and honours the stop event.
+def _floats(logs: dict | None) -> dict[str, float]:
+    return {name: float(value) for name, value in (logs or {}).items()}
 
-    A plain mixin so that this module imports without keras; combined with
-    ``keras.callbacks.Callback`` (which provides ``self.model``) by
-    ``make_run_callback``.
-    """
 
-    model: Any
-    async_safe = True
-    """Read by Keras's CallbackList: batch-end hooks may run on its thread pool."""
+class ProgressReporter:
+    """Emits ``BatchProgress`` (throttled) and ``EpochEnded`` events for the caller."""
 
-    def __init__(
-        self,
-        *,
-        emit: Callable[[RunEvent], None],
-        stop_event: threading.Event,
-        history: HistoryWriter,
-        run_dir: Path,
-        epochs: int,
-        steps: int,
-        batch_size: int,
-        max_rate_hz: float = 10.0,
-    ) -> None:
+    def __init__(self, *, emit: Callable[[RunEvent], None], epochs: int, steps: int,
+                 batch_size: int) -> None:
         super().__init__()
         self.emit = emit
-        self.stop_event = stop_event
-        self.history = history
-        self.run_dir = run_dir
         self.epochs = epochs
         self.steps = steps
         self.batch_size = batch_size
-        self.min_interval_s = 1.0 / max_rate_hz
-        self.epochs_done = 0
-        self.last_logs: dict[str, float] = {}
+        self.min_interval_s = 1.0 / PROGRESS_EVENTS_HZ
         self._epoch = 0
         self._epoch_start = 0.0
         self._last_emit = 0.0
+        self._last_step = 0
         self._epoch_durations: list[float] = []
         # Batch-end hooks may run concurrently on Keras's pool: one at a time
         # decides whether to emit, and never an older step after a newer one.
         self._emit_lock = threading.Lock()
-        self._last_step = 0
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        if self.stop_event.is_set():
-            raise StopRequested
         self._epoch = epoch + 1
         self._epoch_start = time.monotonic()
         self._last_emit = 0.0  # the first batch of every epoch is always reported
         self._last_step = 0
 
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        if self.stop_event.is_set():
-            raise StopRequested
-
-    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        # A stop during validation abandons the epoch: it has no complete row yet.
-        if self.stop_event.is_set():
-            raise StopRequested
-
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
-        loss = logs.get("loss")
-        if loss is not None and not math.isfinite(loss):
-            raise NonFiniteLoss(self._epoch, batch + 1)
         now = time.monotonic()
         with self._emit_lock:
             if batch + 1 <= self._last_step or now - self._last_emit < self.min_interval_s:
                 return
             self._last_emit, self._last_step = now, batch + 1
-        self.emit(self._progress(batch + 1, logs, now))
+        self.emit(self._progress(batch + 1, logs or {}, now))
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = {name: float(value) for name, value in (logs or {}).items()}
         duration = time.monotonic() - self._epoch_start
         self._epoch_durations.append(duration)
-        self.history.append(epoch + 1, logs)
-        self.epochs_done = epoch + 1
-        update_status(self.run_dir, epochs_done=self.epochs_done)
-        self.last_logs = logs
-        self.emit(EpochEnded(epoch + 1, self.epochs, logs, duration))
-        if self.stop_event.is_set():
-            self.model.stop_training = True
+        self.emit(EpochEnded(epoch + 1, self.epochs, _floats(logs), duration))
 
     def _progress(self, step: int, logs: dict, now: float) -> BatchProgress:
         elapsed = max(now - self._epoch_start, 1e-9)
@@ -158,7 +220,7 @@ class RunTracker:
             epochs=self.epochs,
             step=step,
             steps=self.steps,
-            logs={name: float(value) for name, value in logs.items()},
+            logs=_floats(logs),
             images_per_s=step * self.batch_size / elapsed,
             eta_epoch_s=eta_epoch,
             eta_run_s=eta_run,

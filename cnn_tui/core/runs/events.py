@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cnn_tui.core.datasets import DatasetInfo
+    from cnn_tui.core.runs.config import TrainConfig
+    from cnn_tui.core.shapes import ShapeReport
 
 
 @dataclass(frozen=True)
@@ -27,17 +32,21 @@ class RunStarted:
     """The model is built and compiled and the first batch is about to run."""
 
     run_dir: Path
-    config: Any
-    """The resolved ``TrainConfig`` (its seed filled in)."""
-    report: Any
-    """The ``ShapeReport`` of the model on this dataset."""
-    dataset_info: Any
-    """The ``DatasetInfo`` of the data being trained on."""
+    config: TrainConfig
+    """The resolved config (its seed filled in)."""
+    report: ShapeReport
+    """The model's shapes on this dataset."""
+    dataset_info: DatasetInfo
+    """The data being trained on."""
     n_train: int
     n_val: int
     steps_per_epoch: int
     summary: str = ""
     """Keras's ``model.summary()`` text, also saved as ``summary.txt``."""
+    initial_epoch: int = 0
+    """Epochs already trained: a resumed run goes on from here."""
+    history: dict[str, list[float]] = field(default_factory=dict)
+    """The rows of those epochs (``read_history``'s columns), for the curves."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ class RunStopped:
 
     run_dir: Path
     epochs_done: int
+    reason: str = "stopped"
+    """Who stopped it: ``stopped``, ``SIGTERM``, ``stop requested from another process``..."""
 
 
 @dataclass(frozen=True)

@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.errors import CnnTuiError
-from cnn_tui.core.runs.rundir import (
-    CONFIG_FILE,
-    HISTORY_FILE,
-    STATUS_FILE,
-    order_columns,
-    read_history,
-    read_json,
-)
+from cnn_tui.core.runs.control import effective_state
+from cnn_tui.core.runs.files import read_json
+from cnn_tui.core.runs.history import HISTORY_FILE, order_columns, read_history
+from cnn_tui.core.runs.rundir import CHECKPOINT_FILE, CONFIG_FILE, STATUS_FILE
 
 
 @dataclass(frozen=True)
@@ -41,6 +35,20 @@ class RunRecord:
     state: str
     """running, finished, stopped, failed, or interrupted (its process is gone)."""
     created: str
+    pid: int | None = None
+    """The process that trains (or trained) it, and its host."""
+    host: str = ""
+    resumable: bool = False
+    """It has a checkpoint to go on from (``cnn-tui train --resume``)."""
+
+    @property
+    def state_text(self) -> str:
+        """The state as listed: ``running (pid 12, host)``, ``interrupted (resumable)``."""
+        if self.state == "running" and self.pid is not None:
+            return f"running (pid {self.pid}, {self.host})"
+        if self.state in ("interrupted", "stopped", "failed") and self.resumable:
+            return f"{self.state} (resumable)"
+        return self.state
 
 
 def read_run(run_dir: Path) -> RunRecord | None:
@@ -59,9 +67,8 @@ def read_run(run_dir: Path) -> RunRecord | None:
         augmentation = AugmentConfig.from_dict(config.get("augmentation") or {}).summary()
     except (CnnTuiError, TypeError, AttributeError):
         augmentation = "?"
-    state = str(status.get("state", "unknown"))
-    if state == "running" and _process_gone(status):
-        state = "interrupted"
+    state = effective_state(status)
+    pid = status.get("pid")
     return RunRecord(
         name=run_dir.name,
         path=run_dir,
@@ -73,21 +80,10 @@ def read_run(run_dir: Path) -> RunRecord | None:
         best_val_accuracy=max(val_accuracy) if val_accuracy else None,
         state=state,
         created=str(config.get("created") or status.get("started_at") or ""),
+        pid=pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
+        host=str(status.get("host") or ""),
+        resumable=(run_dir / CHECKPOINT_FILE).is_file(),
     )
-
-
-def _process_gone(status: dict[str, Any]) -> bool:
-    """Whether a 'running' run's process died on this host without saying so."""
-    pid = status.get("pid")
-    if status.get("host") != socket.gethostname() or not isinstance(pid, int):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False
 
 
 def list_runs(runs_dir: str | Path) -> list[RunRecord]:

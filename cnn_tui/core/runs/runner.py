@@ -2,124 +2,32 @@
 
 ``run_training`` works without a UI: the CLI calls it directly and the TUI
 from a worker thread. It reports through ``emit(event)`` (see ``events.py``),
-stops within one batch when ``stop_event`` is set, and leaves a valid run
-directory whatever happens (see ``rundir.py``). It never raises for a
-failure of the run itself: a bad setting, bad data, a NaN loss or an
-out-of-memory error becomes a ``RunFailed`` event and a failed
-``RunOutcome``.
+stops within one batch when ``stop_event`` is set (or another process asks,
+see ``control.py``), and leaves a valid run directory whatever happens. It
+never raises for a failure of the run itself: a bad setting, bad data, a NaN
+loss, a full disk or an out-of-memory error becomes a ``RunFailed`` event and
+a failed ``RunOutcome``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import platform
-import random
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cnn_tui.core.augment import NO_AUGMENT, AugmentConfig
-from cnn_tui.core.runs.callbacks import NonFiniteLoss
-from cnn_tui.core.errors import CnnTuiError, ConfigError
-from cnn_tui.core.runs.events import RunEvent, RunFailed, RunStopped
+from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
-from cnn_tui.core.runs.rundir import TF_LOG_FILE, read_history, update_status
-
-OPTIMIZERS = ("rmsprop", "adam", "sgd")
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything a training run needs; defaults follow the tutorial."""
-
-    dataset: str
-    """A named dataset (``mnist``...) or a path."""
-    model: str | dict[str, Any] = "seed-cnn"
-    """A preset name, a path to a JSON spec, or a spec dict."""
-    augment: AugmentConfig = NO_AUGMENT
-    epochs: int = 10
-    batch_size: int = 256
-    optimizer: str = "rmsprop"
-    """rmsprop (the tutorial's), adam, or sgd (with momentum 0.9)."""
-    learning_rate: float = 0.001
-    limit: int | None = None
-    """Train on a class-balanced subset of this many images."""
-    val_split: float = 0.1
-    """Hold-out fraction when the dataset has no test split."""
-    image_size: int | tuple[int, int] | None = None
-    """Resize images to this size (an image folder with mixed sizes needs it)."""
-    seed: int | None = None
-    """``None``: a random seed is drawn and recorded in config.json."""
-    runs_dir: str | Path = "runs"
-    name: str | None = None
-    """Run name; default ``<model>-<dataset>``."""
-
-    def validate(self) -> None:
-        """Raise ConfigError for an option out of range."""
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
-            raise ConfigError(f"epochs must be a whole number of at least 1, got {self.epochs}.")
-        if (
-            isinstance(self.batch_size, bool)
-            or not isinstance(self.batch_size, int)
-            or self.batch_size < 1
-        ):
-            raise ConfigError(
-                f"batch size must be a whole number of at least 1, got {self.batch_size}."
-            )
-        if self.optimizer not in OPTIMIZERS:
-            raise ConfigError(
-                f"unknown optimizer {self.optimizer!r}; use one of {', '.join(OPTIMIZERS)}."
-            )
-        if not self.learning_rate > 0:
-            raise ConfigError(
-                f"learning rate must be above 0, got {self.learning_rate}; try 0.001."
-            )
-        if self.limit is not None and self.limit < 1:
-            raise ConfigError(f"limit must be at least 1 image, got {self.limit}.")
-        if not 0 < self.val_split < 1:
-            raise ConfigError(f"val split must be between 0 and 1, got {self.val_split}; try 0.1.")
-        if self.seed is not None and not 0 <= self.seed < 2**32:
-            raise ConfigError(f"seed must be a whole number from 0 to 2**32-1, got {self.seed}.")
-
-    @property
-    def model_name(self) -> str:
-        if isinstance(self.model, dict):
-            return str(self.model.get("name") or "custom")
-        return Path(self.model).stem if self.model.lower().endswith(".json") else self.model
-
-    @property
-    def dataset_name(self) -> str:
-        return Path(self.dataset).name or self.dataset
-
-    @property
-    def run_name(self) -> str:
-        return self.name or f"{self.model_name}-{self.dataset_name}"
-
-    def resolved(self) -> TrainConfig:
-        """This config with a seed: a random one when none was given."""
-        if self.seed is not None:
-            return self
-        return replace(self, seed=random.SystemRandom().randrange(2**31))
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """How a run ended."""
-
-    state: str
-    """finished, stopped or failed."""
-    run_dir: Path | None
-    epochs_done: int = 0
-    test_metrics: dict[str, float] = field(default_factory=dict)
-    message: str = ""
-    bad_input: bool = False
-    """The run failed before training because of the user's input (spec,
-    dataset, options): the CLI's exit status 2 rather than 1."""
-    history: dict[str, list[float]] = field(default_factory=dict)
+from cnn_tui.core.runs.callbacks import NonFiniteLoss
+from cnn_tui.core.runs.checkpoint import SaveFailed
+from cnn_tui.core.runs.config import TrainConfig
+from cnn_tui.core.runs.events import RunEvent, RunFailed, RunStopped
+from cnn_tui.core.runs.history import read_history
+from cnn_tui.core.runs.outcome import RunOutcome
+from cnn_tui.core.runs.resume import ResumePoint
+from cnn_tui.core.runs.rundir import TF_LOG_FILE, update_status
 
 
 def run_training(
@@ -129,6 +37,10 @@ def run_training(
     dataset: Any = None,
     *,
     native_log: NativeStderr | None = None,
+    run_dir: Path | None = None,
+    resume: ResumePoint | None = None,
+    kind: str = "api",
+    before_run_dir: Callable[[], None] | None = None,
 ) -> RunOutcome:
     """Train ``config`` and return how it ended; see the module docstring.
 
@@ -136,17 +48,20 @@ def run_training(
     loaded). ``native_log``: the caller's active ``NativeStderr``; it is
     pointed at the run's ``tensorflow.log`` for the run and back to its first
     file afterwards. Without one, fd 2 is redirected to ``tensorflow.log``
-    for the duration of the run.
+    for the duration of the run. ``run_dir``, ``resume``, ``kind`` and
+    ``before_run_dir``: see ``prepare.prepare_run``.
     """
-    from cnn_tui.core.runs.fit import prepare_run, train_prepared
+    from cnn_tui.core.runs.fit import train_prepared
+    from cnn_tui.core.runs.prepare import prepare_run
 
     stop_event = stop_event or threading.Event()
     try:
-        prepared = prepare_run(config, emit, dataset)
+        prepared = prepare_run(config, emit, dataset, run_dir=run_dir, resume=resume, kind=kind,
+                               before_run_dir=before_run_dir)
     except CnnTuiError as error:
         emit(RunFailed(None, str(error)))
         return RunOutcome("failed", None, message=str(error), bad_input=True)
-    except Exception as error:  # noqa: BLE001 - e.g. a reader's bug: still an event
+    except (Exception, RecursionError) as error:  # noqa: BLE001 - a reader's bug: still an event
         message = f"could not prepare the run ({type(error).__name__}: {_first_line(error)})."
         emit(RunFailed(None, message, traceback.format_exc()))
         return RunOutcome("failed", None, message=message)
@@ -155,28 +70,28 @@ def run_training(
         try:
             return train_prepared(prepared, emit, stop_event)
         except KeyboardInterrupt:
-            history = read_history(run_dir)
-            epochs = len(history.get("epoch", []))
+            # Interrupted outside fit (building, saving): the checkpoint stands.
+            epochs = len(read_history(run_dir).get("epoch", []))
             update_status(run_dir, state="stopped", message="interrupted", epochs_done=epochs)
-            emit(RunStopped(run_dir, epochs))
-            return RunOutcome("stopped", run_dir, epochs, history=history)
+            emit(RunStopped(run_dir, epochs, "interrupted"))
+            return RunOutcome("stopped", run_dir, epochs, message="interrupted",
+                              history=read_history(run_dir))
         except Exception as error:  # noqa: BLE001 - a run's failure is an event
-            message = failure_message(error, config)
-            details = traceback.format_exc()
-            history = read_history(run_dir)
-            epochs = len(history.get("epoch", []))
-            update_status(
-                run_dir, state="failed", message=message, epochs_done=epochs, traceback=details
-            )
-            emit(RunFailed(run_dir, message, details))
-            return RunOutcome(
-                "failed",
-                run_dir,
-                epochs,
-                message=message,
-                bad_input=False,
-                history=history,
-            )
+            return _failed(run_dir, error, prepared.config, prepared.report, emit)
+
+
+def _failed(run_dir: Path, error: BaseException, config: TrainConfig, report: Any,
+            emit: Callable[[RunEvent], None]) -> RunOutcome:
+    message = failure_message(error, config, getattr(report, "total_params", None),
+                              getattr(report, "input_shape", None))
+    details = traceback.format_exc()
+    history = read_history(run_dir)
+    epochs = len(history.get("epoch", []))
+    with contextlib.suppress(OSError):
+        update_status(run_dir, state="failed", message=message, epochs_done=epochs,
+                      traceback=details[-4000:])
+    emit(RunFailed(run_dir, message, details))
+    return RunOutcome("failed", run_dir, epochs, message=message, history=history)
 
 
 @contextlib.contextmanager
@@ -193,9 +108,10 @@ def _tensorflow_log(native_log: NativeStderr | None, path: Path) -> Iterator[Non
         yield
 
 
-def failure_message(error: BaseException, config: TrainConfig) -> str:
+def failure_message(error: BaseException, config: TrainConfig, total_params: int | None = None,
+                    input_shape: tuple[int, ...] | None = None) -> str:
     """One sentence for a failed run: what went wrong and what to do."""
-    if isinstance(error, CnnTuiError):
+    if isinstance(error, (CnnTuiError, SaveFailed)):
         return str(error)
     if isinstance(error, NonFiniteLoss):
         return (
@@ -204,42 +120,27 @@ def failure_message(error: BaseException, config: TrainConfig) -> str:
         )
     name = type(error).__name__
     if name == "ResourceExhaustedError" or isinstance(error, MemoryError):
-        smaller = max(1, config.batch_size // 2)
-        return (
-            f"out of memory with batch size {config.batch_size}; "
-            f"use a smaller batch size (e.g. --batch-size {smaller}) or a smaller model."
-        )
+        return _out_of_memory(config, total_params, input_shape)
     return (
         f"training failed ({name}: {_first_line(error)}); see tensorflow.log in the run directory."
+    )
+
+
+def _out_of_memory(config: TrainConfig, total_params: int | None,
+                   input_shape: tuple[int, ...] | None) -> str:
+    smaller = max(1, config.batch_size // 2)
+    try:
+        from cnn_tui.core.memory import oom_advice
+    except ImportError:
+        oom_advice = None
+    if oom_advice is not None and total_params is not None and input_shape is not None:
+        return oom_advice(total_params, config.batch_size, tuple(input_shape))
+    return (
+        f"out of memory with batch size {config.batch_size}; "
+        f"use a smaller batch size (e.g. --batch-size {smaller}) or a smaller model."
     )
 
 
 def _first_line(error: BaseException) -> str:
     """The start of an error's message, short enough for one status line."""
     return (str(error).strip().splitlines() or [""])[0][:300]
-
-
-def library_versions() -> dict[str, str]:
-    """Versions recorded in config.json (imports TensorFlow)."""
-    import keras
-    import numpy
-    import tensorflow
-
-    import cnn_tui
-
-    return {
-        "python": platform.python_version(),
-        "tensorflow": tensorflow.__version__,
-        "keras": keras.__version__,
-        "numpy": numpy.__version__,
-        "cnn-tui": cnn_tui.__version__,
-    }
-
-
-def config_to_dict(config: TrainConfig) -> dict[str, Any]:
-    """The user's options as JSON-ready data."""
-    data = asdict(config)
-    data["augment"] = config.augment.to_dict()
-    data["runs_dir"] = str(config.runs_dir)
-    data["created"] = datetime.now().isoformat(timespec="seconds")
-    return data

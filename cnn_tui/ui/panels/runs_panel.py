@@ -20,8 +20,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.runs import files, history, rundir
 from cnn_tui.core.runs import index as runs_index
-from cnn_tui.core.runs import rundir
 from cnn_tui.ui.screens.export import ExportScreen, default_export_path
 from cnn_tui.ui.widgets.run_overlay import OverlayRun, RunOverlay, run_color
 
@@ -31,7 +31,7 @@ COLUMNS = (
     ("epochs", "epochs"), ("dataset", "dataset"), ("model", "model"),
     ("augmentation", "augmentation"),
 )  # fmt: skip
-_RUN_FILES = (rundir.CONFIG_FILE, rundir.HISTORY_FILE, rundir.STATUS_FILE)
+_RUN_FILES = (rundir.CONFIG_FILE, history.HISTORY_FILE, rundir.STATUS_FILE)
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ class RunsPanel(Vertical):
         name = self._highlighted_name()
         if name is None:
             return
-        config = rundir.read_json(self.runs_dir / name / rundir.CONFIG_FILE)
+        config = files.read_json(self.runs_dir / name / rundir.CONFIG_FILE)
         if config is None:
             self.notify(f"{name} has no readable config.json to open.", severity="error")
             return
@@ -224,7 +224,7 @@ class RunsPanel(Vertical):
         for row in self._target_rows():
             color_index = self.selected.index(row.name) if row.name in self.selected else 0
             label = f"{color_index + 1} {_legend_label(row)}"
-            runs.append(OverlayRun(label, color_index, rundir.read_history(row.path)))
+            runs.append(OverlayRun(label, color_index, history.read_history(row.path)))
         self.query_one(RunOverlay).show_runs(runs)
 
     def _update_marks(self) -> None:

@@ -22,7 +22,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.events import BatchProgress, EpochEnded, RunStarted
-from cnn_tui.core.runs.runner import OPTIMIZERS
+from cnn_tui.core.runs.settings import OPTIMIZERS
 from cnn_tui.ui.widgets.curves import TrainingCurves
 from cnn_tui.ui.widgets.text_update import update_text
 
