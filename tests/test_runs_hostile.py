@@ -52,3 +52,15 @@ def test_an_unwritable_export_is_a_cnn_tui_error(tmp_path: Path, monkeypatch) ->
     monkeypatch.setattr(Path, "open", refuse)
     with pytest.raises(CnnTuiError, match="cannot write .*out.csv \\(Permission denied\\)"):
         export_histories([good], tmp_path / "out.csv")
+
+
+def test_a_runs_folder_that_cannot_be_listed_is_a_cnn_tui_error(tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    write_good_run(tmp_path / "runs")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    with pytest.raises(CnnTuiError, match="cannot list the runs folder .*Permission denied"):
+        list_runs(tmp_path / "runs")

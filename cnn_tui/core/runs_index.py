@@ -115,7 +115,12 @@ def list_runs(runs_dir: str | Path) -> list[RunRecord]:
     if not runs_dir.is_dir():
         return []
     records = []
-    for child in sorted(runs_dir.iterdir()):
+    try:
+        children = sorted(runs_dir.iterdir())
+    except OSError as error:
+        raise CnnTuiError(f"cannot list the runs folder {runs_dir} ({error.strerror or error}); "
+                          "check its permissions or pass another --runs-dir.") from error
+    for child in children:
         if child.is_dir() and (record := read_run(child)) is not None:
             records.append(record)
     return records
