@@ -145,7 +145,8 @@ def test_list_runs_skips_junk(tmp_path: Path) -> None:
     (runs / "broken" / "config.json").write_text("{not json")
     (runs / "README.txt").write_text("hello")
     records = list_runs(runs)
-    assert len(records) == 1
+    # Junk is skipped; a run whose config is broken is listed as unreadable, not hidden.
+    assert [(r.name, r.state) for r in records[1:]] == [("broken", "unreadable")]
     record = records[0]
     assert (record.dataset, record.model, record.state) == ("mnist", "seed-cnn", "finished")
     assert record.augmentation == "shift 0.1x0.1, hflip"

@@ -59,7 +59,8 @@ def list_runs(args: argparse.Namespace) -> int:
         return EXIT_OK
     header = ("run", "dataset", "model", "augmentation", "epochs", "best val acc", "state")
     rows = [
-        (r.name, r.dataset, r.model, r.augmentation, f"{r.epochs_done}/{r.epochs_planned}",
+        (r.name, r.dataset, r.model, r.augmentation,
+         f"{r.epochs_done}/{'?' if r.epochs_planned is None else r.epochs_planned}",
          "-" if r.best_val_accuracy is None else f"{r.best_val_accuracy:.4f}", r.state_text)
         for r in runs
     ]
@@ -67,6 +68,9 @@ def list_runs(args: argparse.Namespace) -> int:
     for row in [header, *rows]:
         cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
         print("  ".join(cells).rstrip())
+    for run in runs:  # the reasons are too long for a column
+        if run.reason:
+            print(f"{run.name}: {run.state}, {run.reason}")
     return EXIT_OK
 
 

@@ -7,9 +7,12 @@ what validation calls on every spec value, so both give the same message:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from cnn_tui.core.limits import digit_count
 
 REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
 
@@ -48,6 +51,9 @@ class ArgSchema:
     """``None`` is a valid value (pooling strides: None means the pool size)."""
     suggested: Any = None
     """The value a freshly added layer starts with when Keras has no default."""
+    ceiling: int | None = None
+    """The largest value cnn-tui accepts (see limits.py): not a Keras rule, so
+    it is left out of ``describe_range`` and named only when exceeded."""
 
     @property
     def required(self) -> bool:
@@ -117,7 +123,8 @@ class ArgSchema:
             raise self._error(text)
         if self.kind == "int_or_pair":
             parts = [p for p in re.split(r"[\s,x×()\[\]]+", lowered) if p]
-            if len(parts) in (1, 2) and all(re.fullmatch(r"[+-]?\d+", p) for p in parts):
+            # Over 4300 digits int() raises ValueError: too large anyway.
+            if len(parts) in (1, 2) and all(re.fullmatch(r"[+-]?\d{1,30}", p) for p in parts):
                 numbers = [int(p) for p in parts]
                 return numbers[0] if len(numbers) == 1 else numbers
             raise self._error(text)
@@ -146,7 +153,8 @@ class ArgSchema:
             if isinstance(value, float) and value.is_integer():
                 return int(value)
             raise self._error(value)
-        if isinstance(value, (int, float)):
+        if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+            # NaN passes every comparison with a bound, so it must be refused here.
             return float(value)
         raise self._error(value)
 
@@ -158,7 +166,7 @@ class ArgSchema:
         for item in items:
             if isinstance(item, bool) or not isinstance(item, (int, float)):
                 raise self._error(value)
-            if isinstance(item, float) and not item.is_integer():
+            if isinstance(item, float) and not item.is_integer():  # also NaN and inf
                 raise self._error(value)
             numbers.append(int(item))
             self._check_bounds(int(item), value)
@@ -173,6 +181,11 @@ class ArgSchema:
         )
         if too_low or too_high:
             raise self._error(original)
+        if self.ceiling is not None and number > self.ceiling:
+            raise ArgValueError(
+                f"{self.name}={_show(original)} is too large; use at most {self.ceiling:,} "
+                "(a larger value would not fit in memory)"
+            )
 
     def _error(self, value: Any) -> ArgValueError:
         example = self.suggested if self.default in (REQUIRED, None) else self.default
@@ -203,6 +216,8 @@ def _show(value: Any) -> str:
         return f"{value[0]}x{value[1]}"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e6:
         return f"{value:g}" if value != 0 else "0"
-    if isinstance(value, str):
-        return f"'{value}'"
-    return str(value)
+    if isinstance(value, int) and abs(value) >= 10**30:
+        # str() of a 5,000-digit int raises ValueError; a long one floods the message.
+        return f"a {digit_count(value)}-digit number"
+    text = f"'{value}'" if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."

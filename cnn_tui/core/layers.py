@@ -19,6 +19,7 @@ from cnn_tui.core.layer_args import (
     pair,
     show_value,
 )
+from cnn_tui.core.limits import MAX_DEPTH_MULTIPLIER, MAX_LAYER_WIDTH, MAX_WINDOW
 
 __all__ = [
     "ACTIVATIONS",
@@ -56,19 +57,19 @@ class LayerSchema:
 
 def _filters() -> ArgSchema:
     return ArgSchema("filters", "int", REQUIRED, "number of output channels (feature maps)",
-                     minimum=1, suggested=32)
+                     minimum=1, suggested=32, ceiling=MAX_LAYER_WIDTH)
 
 
 def _kernel() -> ArgSchema:
     return ArgSchema("kernel_size", "int_or_pair", REQUIRED,
                      "height and width of the convolution window (3 or [3, 5])",
-                     minimum=1, suggested=3)
+                     minimum=1, suggested=3, ceiling=MAX_WINDOW)
 
 
 def _strides(default: Any = 1, nullable: bool = False, help_: str = "") -> ArgSchema:
     return ArgSchema("strides", "int_or_pair", default,
                      help_ or "step of the window; 2 halves the height and width",
-                     minimum=1, nullable=nullable)
+                     minimum=1, nullable=nullable, ceiling=MAX_WINDOW)
 
 
 def _padding() -> ArgSchema:
@@ -95,12 +96,12 @@ def _rate() -> ArgSchema:
 def _pool_size(default: Any) -> ArgSchema:
     return ArgSchema("pool_size", "int_or_pair", default,
                      "height and width of the pooling window (2 halves the image)",
-                     minimum=1, suggested=2)
+                     minimum=1, suggested=2, ceiling=MAX_WINDOW)
 
 
 def _depth_multiplier() -> ArgSchema:
     return ArgSchema("depth_multiplier", "int", 1, "output channels per input channel",
-                     minimum=1)
+                     minimum=1, ceiling=MAX_DEPTH_MULTIPLIER)
 
 
 _POOL_STRIDES = "step of the window; None means the pool size"
@@ -129,7 +130,7 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
         LayerSchema("Flatten", "unrolls height x width x channels into one vector"),
         LayerSchema("Dense", "fully connected layer",
                     (ArgSchema("units", "int", REQUIRED, "number of outputs", minimum=1,
-                               suggested=128),
+                               suggested=128, ceiling=MAX_LAYER_WIDTH),
                      _activation(), _use_bias())),
         LayerSchema("Dropout", "randomly zeroes inputs while training (regularisation)",
                     (_rate(),)),
@@ -147,7 +148,8 @@ LAYER_SCHEMAS: dict[str, LayerSchema] = {
                                choices=ACTIVATIONS, suggested="relu"),)),
         LayerSchema("ZeroPadding2D", "adds rows and columns of zeros around the image",
                     (ArgSchema("padding", "int_or_pair", 1,
-                               "rows (and columns) of zeros added on each side", minimum=0),)),
+                               "rows (and columns) of zeros added on each side", minimum=0,
+                               ceiling=MAX_WINDOW),)),
     )
 }
 

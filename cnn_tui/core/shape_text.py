@@ -8,9 +8,10 @@ or, with ``--json``, ``report_to_json``. ``shapes.py`` re-exports all three.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from cnn_tui.core.layers import CONV_TYPES, POOL_TYPES, pair
+from cnn_tui.core.layers import CONV_TYPES, LAYER_SCHEMAS, POOL_TYPES, pair, show_value
 
 if TYPE_CHECKING:
     from cnn_tui.core.shapes import LayerRow, ShapeReport
@@ -130,6 +131,38 @@ def format_report_table(report: ShapeReport) -> str:
     lines.append(f"Non-trainable params: {_n(report.total_params - report.trainable_params)}")
     lines.extend(f"error: {e}" for e in report.errors)
     return "\n".join(lines)
+
+
+def summarize_args(kind: str, args: Mapping[str, Any]) -> str:
+    """ "32 3x3 same relu", "2x2", "0.25", "512 relu": the arguments that matter."""
+    parts: list[str] = []
+    if "filters" in args:
+        parts.append(str(args["filters"]))
+    for key in ("kernel_size", "pool_size"):
+        if args.get(key) is not None:
+            parts.append("x".join(map(str, pair(args[key]))))
+    if args.get("depth_multiplier", 1) != 1:
+        parts.append(f"x{args['depth_multiplier']}")
+    if args.get("strides") is not None and pair(args["strides"]) != (1, 1) and (
+        kind not in POOL_TYPES or pair(args["strides"]) != pair(args["pool_size"])
+    ):
+        parts.append("stride " + "x".join(map(str, pair(args["strides"]))))
+    elif kind in POOL_TYPES and args.get("strides") is not None and pair(args["strides"]) == (1, 1):
+        parts.append("stride 1")
+    if args.get("padding") == "same" or kind == "ZeroPadding2D" and "padding" in args:
+        parts.append("same" if kind != "ZeroPadding2D" else "pad " + show_value(args["padding"]))
+    for key in ("units", "rate"):
+        if key in args:
+            parts.append(show_value(args[key]) if key == "rate" else str(args[key]))
+    if args.get("activation") is not None:
+        parts.append(str(args["activation"]))
+    if args.get("use_bias") is False:
+        parts.append("no bias")
+    if kind == "BatchNormalization":
+        for key in ("momentum", "epsilon"):
+            if key in args and args[key] != LAYER_SCHEMAS[kind].arg(key).default:
+                parts.append(f"{key} {show_value(args[key])}")
+    return " ".join(parts)
 
 
 def report_to_json(report: ShapeReport) -> dict[str, Any]:

@@ -16,15 +16,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cnn_tui.core.errors import SpecError
 from cnn_tui.core.layers import (
     CONV_TYPES,
     LAYER_SCHEMAS,
     POOL_TYPES,
     pair,
     resolve_layer_args,
-    show_value,
 )
-from cnn_tui.core.spec import classes_from_dataset, effective_layers
+from cnn_tui.core.memory import activation_problem, model_size_problem
+from cnn_tui.core.shape_text import (
+    format_report_table,
+    layer_arithmetic,
+    report_to_json,
+    summarize_args,
+)
+from cnn_tui.core.spec import check_spec_values, classes_from_dataset, effective_layers
 
 Shape = tuple[int, ...]
 
@@ -101,9 +108,11 @@ def infer_shapes(spec: Mapping[str, Any], input_shape: Shape, num_classes: int) 
                                 last.input_shape, last.output_shape, last.params,
                                 last.trainable_params, _prefix(last, problem), last.args)
     errors = tuple(line for row in rows if row.error for line in row.error.split("\n"))
+    total = sum(r.params for r in rows)
+    too_big = model_size_problem(total)  # checked here so summary, train and the TUI refuse it
     return ShapeReport(
-        input_shape, tuple(rows), sum(r.params for r in rows),
-        sum(r.trainable_params for r in rows), errors, num_classes,
+        input_shape, tuple(rows), total, sum(r.trainable_params for r in rows),
+        errors + ((too_big,) if too_big else ()), num_classes,
     )
 
 
@@ -120,6 +129,11 @@ def _check_model_inputs(spec: Any, input_shape: Shape, num_classes: int) -> list
         problems.append("model: the spec has no layers; add layers, e.g. Flatten then Dense")
     elif not isinstance(spec.get("classes_from_dataset", True), bool):
         problems.append('model: "classes_from_dataset" must be true or false; fix the spec')
+    else:
+        try:  # NaN, huge numbers or deep nesting in a spec given as a dict (not via load_spec)
+            check_spec_values(spec)
+        except SpecError as error:
+            problems.append(str(error).rstrip("."))
     return problems
 
 
@@ -149,6 +163,8 @@ def _infer_row(number: int, layer: Any, shape: Shape | None, counts: dict[str, i
         out, params, trainable = _layer_output(kind_text, args, shape)
     except _Problem as exc:
         return failed(str(exc), args, summary)
+    if (problem := activation_problem(out)) is not None:
+        return failed(problem, args, summary)
     return LayerRow(number, name, kind_text, summary, shape, out, params, trainable, None, args)
 
 
@@ -242,48 +258,9 @@ def _unique_name(kind: str, counts: dict[str, int]) -> str:
     return base if seen == 0 else f"{base}_{seen}"
 
 
-def summarize_args(kind: str, args: Mapping[str, Any]) -> str:
-    """ "32 3x3 same relu", "2x2", "0.25", "512 relu": the arguments that matter."""
-    parts: list[str] = []
-    if "filters" in args:
-        parts.append(str(args["filters"]))
-    for key in ("kernel_size", "pool_size"):
-        if args.get(key) is not None:
-            parts.append("x".join(map(str, pair(args[key]))))
-    if args.get("depth_multiplier", 1) != 1:
-        parts.append(f"x{args['depth_multiplier']}")
-    if args.get("strides") is not None and pair(args["strides"]) != (1, 1) and (
-        kind not in POOL_TYPES or pair(args["strides"]) != pair(args["pool_size"])
-    ):
-        parts.append("stride " + "x".join(map(str, pair(args["strides"]))))
-    elif kind in POOL_TYPES and args.get("strides") is not None and pair(args["strides"]) == (1, 1):
-        parts.append("stride 1")
-    if args.get("padding") == "same" or kind == "ZeroPadding2D" and "padding" in args:
-        parts.append("same" if kind != "ZeroPadding2D" else "pad " + show_value(args["padding"]))
-    for key in ("units", "rate"):
-        if key in args:
-            parts.append(show_value(args[key]) if key == "rate" else str(args[key]))
-    if args.get("activation") is not None:
-        parts.append(str(args["activation"]))
-    if args.get("use_bias") is False:
-        parts.append("no bias")
-    if kind == "BatchNormalization":
-        for key in ("momentum", "epsilon"):
-            if key in args and args[key] != LAYER_SCHEMAS[kind].arg(key).default:
-                parts.append(f"{key} {show_value(args[key])}")
-    return " ".join(parts)
-
-
 def _fmt_shape(shape: Shape) -> str:
     return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
-
-# The text views live beside this module; imported last because they use the classes above.
-from cnn_tui.core.shape_text import (  # noqa: E402
-    format_report_table,
-    layer_arithmetic,
-    report_to_json,
-)
 
 __all__ = [
     "LayerRow",

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.errors import SpecError
 from cnn_tui.core.layers import LAYER_SCHEMAS
+from cnn_tui.core.limits import MAX_SPEC_DEPTH, MAX_SPEC_INT, digit_count
 from cnn_tui.core.presets import PRESETS
 
 TOP_LEVEL_KEYS = ("layers", "classes_from_dataset", "name", "description")
@@ -60,11 +62,21 @@ def load_spec(name_or_path: str | Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read model file {text} ({exc}); check the file.") from None
     try:
-        spec = json.loads(raw)
+        spec = json.loads(raw, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise SpecError(
             f"model file {text} is not valid JSON (line {exc.lineno} column {exc.colno}: "
             f"{exc.msg}); fix the file or start from a preset saved with save_spec."
+        ) from None
+    except _LongNumber as exc:
+        raise SpecError(
+            f"model file {text} holds a {exc} number, far beyond any layer argument; "
+            "fix the file."
+        ) from None
+    except RecursionError:
+        raise SpecError(
+            f"model file {text} is nested too deeply to be a model spec "
+            '(an object with a "layers" list of objects); fix the file.'
         ) from None
     check_spec_structure(spec, source=f"model file {text}")
     return spec
@@ -109,6 +121,7 @@ def check_spec_structure(spec: Any, source: str = "model spec") -> None:
             f'{source} must be a JSON object like {{"layers": [...]}}, '
             f"not {_json_kind(spec)}; wrap the layer list in an object."
         )
+    check_spec_values(spec, source)
     unknown_keys = [key for key in spec if key not in TOP_LEVEL_KEYS]
     if unknown_keys:
         raise SpecError(
@@ -150,6 +163,42 @@ def check_spec_structure(spec: Any, source: str = "model spec") -> None:
                 f"{source}: layer {number} ({kind}) has unknown argument "
                 f"{', '.join(repr(k) for k in unknown)}; valid arguments are: {valid}."
             )
+
+
+def check_spec_values(spec: Any, source: str = "model spec") -> None:
+    """Raise SpecError for NaN, infinity, a huge number or deep nesting anywhere in ``spec``.
+
+    Walks without recursion, so a spec nested 100,000 deep is refused here
+    rather than crashing a later copy or JSON dump with RecursionError.
+    """
+    stack: list[tuple[Any, str, int]] = [(spec, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        place = f"{source}: {where}" if where else source
+        if depth > MAX_SPEC_DEPTH:
+            raise SpecError(f"{place} is nested more than {MAX_SPEC_DEPTH} levels deep; "
+                            "a layer argument is a number, a string or a pair, so fix it.")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise SpecError(f"{place} is {'NaN' if math.isnan(value) else value}; "
+                            "use a finite number.")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SPEC_INT:
+            raise SpecError(f"{place} is a {digit_count(value)}-digit number, out of range for "
+                            "any layer argument; use a realistic value.")
+        if isinstance(value, Mapping):
+            stack.extend((item, f"{where}.{key}".lstrip("."), depth + 1)
+                         for key, item in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+
+
+class _LongNumber(ValueError):
+    """A JSON integer too long to be an argument (int() refuses over 4300 digits)."""
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > 30:
+        raise _LongNumber(f"{len(text.lstrip('-'))}-digit")
+    return int(text)
 
 
 def classes_from_dataset(spec: Mapping[str, Any]) -> bool:

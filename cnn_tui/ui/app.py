@@ -156,7 +156,7 @@ class CnnTuiApp(RunControl, App[None]):
     def on_mount(self) -> None:
         self.query_one(ModelPanel).table.focus()
         for problem in self._startup_problems:
-            self.notify(problem, severity="error", timeout=10)
+            self.notify(problem, severity="error", timeout=10, markup=False)  # names paths
         if self.load_tensorflow:
             self.sub_title = "loading TensorFlow…"
             # Import after the first frame: the import holds the GIL for seconds and
@@ -219,10 +219,12 @@ class CnnTuiApp(RunControl, App[None]):
     def _open_run_config(self, message: RunsPanel.OpenConfig) -> None:
         """Refill the panels from a run's config.json so it can be trained again."""
         config = message.config
-        spec = (config.get("model") or {}).get("spec")
+        # "model" and "dataset" may be plain names (runs_index accepts strings there).
+        model, dataset = config.get("model"), config.get("dataset")
+        spec = model.get("spec") if isinstance(model, dict) else None
         if isinstance(spec, dict):
             self.query_one(ModelPanel).set_spec(spec)
-        source = (config.get("dataset") or {}).get("source")
+        source = dataset.get("source") if isinstance(dataset, dict) else None
         if isinstance(source, str) and source:
             self.dataset_source = source
             self.query_one(DatasetPanel).select(source)
@@ -276,9 +278,9 @@ class CnnTuiApp(RunControl, App[None]):
             try:
                 written = export_histories([run_dir], Path(path).expanduser())
             except (CnnTuiError, OSError) as exc:
-                self.notify(str(exc), title="Export failed", severity="error")
+                self.notify(str(exc), title="Export failed", severity="error", markup=False)
                 return
-            self.notify(f"Exported {run_dir.name} to {written}.")
+            self.notify(f"Exported {run_dir.name} to {written}.", markup=False)
 
         self.push_screen(PathPromptScreen(f"Export the history of {run_dir.name} to CSV:",
                                           str(default)), export)

@@ -74,13 +74,15 @@ class RunControl(_Base):
             return
         model = self.query_one(ModelPanel)
         if not model.report.ok:
-            self.notify(model.report.errors[0], title="Fix the model first", severity="error")
+            self.notify(model.report.errors[0], title="Fix the model first", severity="error",
+                        markup=False)
             return
         train = self.query_one(TrainPanel)
         try:
             train.settings()
         except CnnTuiError as exc:
-            self.notify(str(exc), title="Fix the training settings", severity="error")
+            self.notify(str(exc), title="Fix the training settings", severity="error",
+                        markup=False)
             return
         self._show_train_tab()
         if self.load_tensorflow and not self.tensorflow_ready:
@@ -162,7 +164,8 @@ class RunControl(_Base):
                             f"saved as {Path(event.run_dir).name}")
         elif isinstance(event, RunFailed):
             train.run_ended(event.message, error=True)
-            self.notify(event.message, title="Training failed", severity="error", timeout=10)
+            self.notify(event.message, title="Training failed", severity="error", timeout=10,
+                        markup=False)  # messages quote paths and spec values
         if event.run_dir is not None:
             self.last_run_dir = Path(event.run_dir)
         collect_and_refreeze()  # one pause, now that nothing trains, frees the run's garbage
@@ -177,7 +180,7 @@ class RunControl(_Base):
             self._run_active = False
             message = f"training stopped on an unexpected error: {event.worker.error}"
             self.query_one(TrainPanel).run_ended(message, error=True)
-            self.notify(message, severity="error", timeout=10)
+            self.notify(message, severity="error", timeout=10, markup=False)
             if self._quitting:
                 self.exit()
 

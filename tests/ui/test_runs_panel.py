@@ -92,8 +92,9 @@ async def test_select_two_overlay_export_and_open(tmp_path: Path) -> None:
         assert [row.name for row in panel.rows[:2]] == [plain.name, augmented.name]
         plain_row = table.get_row(plain.name)
         assert str(plain_row[2]) == "finished" and str(plain_row[3]) == "0.8000"
-        assert plain_row[4] == "3/3" and plain_row[5] == "mnist" and plain_row[6] == "seed-mlp"
-        assert table.get_row(augmented.name)[7] == "shift 0.1x0.1, hflip"
+        assert plain_row[4] == "3/3" and str(plain_row[5]) == "mnist"
+        assert str(plain_row[6]) == "seed-mlp"
+        assert str(table.get_row(augmented.name)[7]) == "shift 0.1x0.1, hflip"
         assert str(table.get_row("20260101-130000-killed-early")[2]) == "broken"
 
         table.focus()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cnn_tui.core.datasets.api import load_dataset, peek_dataset
 from cnn_tui.core.datasets.named import NAMED_DATASETS, NamedDataset
+from cnn_tui.core.datasets.skipped import format_warnings
 from cnn_tui.core.datasets.types import Dataset, DatasetInfo
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Dataset",
     "DatasetInfo",
     "NamedDataset",
+    "format_warnings",
     "load_dataset",
     "peek_dataset",
 ]

@@ -15,6 +15,7 @@ from cnn_tui.core.datasets import arrays, sources
 from cnn_tui.core.datasets.named import NAMED_DATASETS, NamedDataset, is_cached, load_named
 from cnn_tui.core.datasets.types import Dataset, DatasetInfo, RawSplits
 from cnn_tui.core.errors import DatasetError
+from cnn_tui.core.limits import MAX_IMAGE_SIDE
 
 Progress = Callable[[float, str], None]
 ImageSize = int | tuple[int, int] | None
@@ -44,21 +45,26 @@ def _image_size(image_size: ImageSize) -> tuple[int, int] | None:
     if image_size is None:
         return None
     size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
-    if len(size) != 2 or min(size) < 1:
+    if len(size) != 2 or not all(isinstance(side, int) and side >= 1 for side in size):
         raise DatasetError(
             f"The image size must be a positive height and width (got {image_size}); "
             "e.g. 32 or (32, 32)."
+        )
+    if max(size) > MAX_IMAGE_SIDE:  # a 100000x100000 resize would allocate 30 GB per image
+        raise DatasetError(
+            f"The image size {size[0]}x{size[1]} is too large; use at most "
+            f"{MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE}, e.g. 64x64."
         )
     return int(size[0]), int(size[1])
 
 
 def peek_dataset(source: str | Path, image_size: ImageSize = None) -> DatasetInfo:
     """Shape, classes and counts of a dataset, reading headers only (no TensorFlow)."""
+    size = _image_size(image_size)
     spec = _named(source)
     if spec is not None:
         return _named_info(spec)
     path = _path(source)
-    size = _image_size(image_size)
     kind = sources.detect(path)
     if kind == "image-folder":
         shape, n_train, n_test, names, _ = sources.peek_image_folder(path, size)
@@ -78,8 +84,9 @@ def peek_dataset(source: str | Path, image_size: ImageSize = None) -> DatasetInf
     if size is not None and size != image_shape[:2]:
         raise _size_error(path, image_shape)
     names = sources.class_names_for(path, image_shape, labels, None)
-    for y in labels:
-        arrays.check_label_range(np.asarray(y), len(names), str(path))
+    arrays.check_labels(labels, len(names), str(path))
+    if n_test == 0:
+        raise DatasetError(f"The test split of {path} holds no images; add some or remove it.")
     source_kind = "npz" if kind == "npz-folder" else kind
     return DatasetInfo(
         str(source), image_shape, len(names), names, n_train, n_test, source_kind, True
@@ -155,9 +162,7 @@ def _path_info(name: str, kind: str, raw: RawSplits) -> DatasetInfo:
                 f"The test images in {name} are {raw.x_test.shape[1:]} but the training images "
                 f"are {raw.x_train.shape[1:]}; both splits must have one shape."
             )
-    for y in (raw.y_train, raw.y_test):
-        if y is not None:
-            arrays.check_label_range(y, len(raw.class_names), name)
+    arrays.check_labels([raw.y_train, raw.y_test], len(raw.class_names), name)
     shape = tuple(int(d) for d in raw.x_train.shape[1:])
     n_test = None if raw.x_test is None else len(raw.x_test)
     return DatasetInfo(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnn_tui.core.errors import DatasetError
+from cnn_tui.core.limits import MAX_CLASSES
 
 
 def as_images(x: np.ndarray, where: str) -> np.ndarray:
@@ -20,6 +21,8 @@ def as_images(x: np.ndarray, where: str) -> np.ndarray:
             f"Images in {where} have shape {x.shape}; expected (N, H, W) or (N, H, W, C) "
             "with C = 1 or 3, so save them in that layout."
         )
+    if len(x) == 0:
+        raise DatasetError(f"{where} holds no images; add images or pick another dataset.")
     if x.dtype == np.uint8:
         return x
     if not np.issubdtype(x.dtype, np.integer):
@@ -59,10 +62,59 @@ def as_labels(y: np.ndarray, n_images: int, where: str) -> np.ndarray:
     return y.astype(np.int64, copy=False)
 
 
-def check_label_range(y: np.ndarray, num_classes: int, where: str) -> None:
-    if y.size and int(y.max()) >= num_classes:
+def count_classes(labels: list[np.ndarray | None], where: str) -> int:
+    """K for labels that must be exactly 0..K-1 (a source without a list of classes).
+
+    A stray label (a typo such as 1000 among 0..9) would otherwise make a
+    model of 1001 outputs, most of them classes without a single image.
+    """
+    present = _label_values(labels, where)
+    if len(present) == 0 or present[-1] == len(present) - 1:
+        count = len(present)
+    elif present[0] != 0:
         raise DatasetError(
-            f"Labels in {where} go up to {int(y.max())} but the dataset has {num_classes} "
+            f"Labels in {where} start at {present[0]}, not 0; renumber them 0..K-1 "
+            f"(e.g. subtract {present[0]})."
+        )
+    else:
+        gap = next(index for index, value in enumerate(present) if value != index)
+        strays = present[gap:]
+        shown = ", ".join(map(str, strays[:5])) + (", ..." if len(strays) > 5 else "")
+        start = "0" if gap == 1 else f"0..{gap - 1}"
+        raise DatasetError(
+            f"Labels in {where} are {start} plus {len(strays)} stray label(s) {shown}, "
+            f"which would make {present[-1] + 1:,} classes, most without images; renumber "
+            "the labels 0..K-1 or remove the stray ones."
+        )
+    if count > MAX_CLASSES:
+        raise DatasetError(
+            f"{where} has {count:,} classes, more than the {MAX_CLASSES:,} cnn-tui trains; "
+            "merge classes or use a subset of them."
+        )
+    return count
+
+
+def _label_values(labels: list[np.ndarray | None], where: str) -> list[int]:
+    """The sorted distinct labels of every split, refusing non-integer and negative ones."""
+    parts = [np.asarray(y).reshape(-1) for y in labels if y is not None]
+    for y in parts:
+        if not np.issubdtype(y.dtype, np.integer):
+            raise DatasetError(
+                f"Labels in {where} are {y.dtype}; expected integer class indices 0..K-1."
+            )
+        if y.size and int(y.min()) < 0:
+            raise DatasetError(
+                f"Labels in {where} include {int(y.min())}; class indices must be 0 or more."
+            )
+    return [int(v) for v in np.unique(np.concatenate(parts))] if parts else []
+
+
+def check_labels(labels: list[np.ndarray | None], num_classes: int, where: str) -> None:
+    """Integer labels from 0 up to ``num_classes - 1`` in every split, else a DatasetError."""
+    present = _label_values(labels, where)
+    if present and present[-1] >= num_classes:
+        raise DatasetError(
+            f"Labels in {where} go up to {present[-1]} but the dataset has {num_classes} "
             f"classes (0..{num_classes - 1}); fix the labels or the class list."
         )
 

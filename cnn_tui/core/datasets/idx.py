@@ -2,11 +2,17 @@
 
 Format: a big-endian header, two zero bytes, a type byte (0x08 = uint8), the
 number of dimensions, then each dimension as uint32, then the values.
+
+A header may promise more values than its file holds (4 billion images of
+65536x65536 fit in 16 bytes): a raw file's size is checked against it before
+reading, and a .gz file is read in chunks, so memory follows what the file
+really holds, never what its header claims.
 """
 
 from __future__ import annotations
 
 import gzip
+import math
 import re
 import struct
 import zlib
@@ -73,12 +79,20 @@ def read_idx_shape(path: Path, expected_ndim: int) -> tuple[int, ...]:
         raise DatasetError(f"{path} cannot be read ({error}); replace the file.") from error
     if path.suffix != ".gz":
         _check_raw_size(path, dims)
+    else:
+        _check_gz_size(path, dims)
     return dims
 
 
+def _expected_bytes(dims: tuple[int, ...]) -> int:
+    return 4 + 4 * len(dims) + math.prod(dims)  # Python ints: no overflow as np.prod has
+
+
 def _check_raw_size(path: Path, dims: tuple[int, ...]) -> None:
-    expected = 4 + 4 * len(dims) + int(np.prod(dims))
-    actual = path.stat().st_size
+    _check_size(path, _expected_bytes(dims), path.stat().st_size)
+
+
+def _check_size(path: Path, expected: int, actual: int) -> None:
     if actual != expected:
         raise DatasetError(
             f"{path} is {actual} bytes but its header promises {expected}; "
@@ -86,32 +100,73 @@ def _check_raw_size(path: Path, dims: tuple[int, ...]) -> None:
         )
 
 
+def _check_gz_size(path: Path, dims: tuple[int, ...]) -> None:
+    """Compare the header with the data's real size without keeping the data.
+
+    The gzip trailer holds the size modulo 2**32 (of the last member only):
+    when it agrees the file is taken as is; otherwise the file is decompressed
+    and counted, chunk by chunk.
+    """
+    expected = _expected_bytes(dims)
+    try:
+        with open(path, "rb") as raw:
+            raw.seek(-4, 2)
+            if int.from_bytes(raw.read(4), "little") == expected % 2**32:
+                return
+        actual = 0
+        with gzip.open(path, "rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                actual += len(chunk)
+                if actual > expected:
+                    break
+    except (OSError, EOFError, zlib.error) as error:
+        raise DatasetError(f"{path} cannot be read ({error}); replace the file.") from error
+    _check_size(path, expected, actual)
+
+
+_CHUNK = 1 << 24
+
+
 def read_idx(path: Path, expected_ndim: int) -> np.ndarray:
     """The whole array, read straight into one writable uint8 buffer."""
     try:
         with _open(path) as stream:
             dims = _read_header(stream, path, expected_ndim)
+            size = math.prod(dims)
             if path.suffix != ".gz":
                 _check_raw_size(path, dims)
-            values = np.empty(dims, dtype=np.uint8)
-            view = memoryview(values.reshape(-1))
-            filled = 0
-            while filled < len(view):
-                got = stream.readinto(view[filled:])
-                if not got:
-                    break
-                filled += got
+                values = np.empty(size, dtype=np.uint8)
+                filled = _read_into(stream, memoryview(values))
+            else:
+                # Grows with the data actually decompressed, up to the promised size.
+                buffer = bytearray()
+                while len(buffer) < size:
+                    chunk = stream.read(min(_CHUNK, size - len(buffer)))
+                    if not chunk:
+                        break
+                    buffer += chunk
+                values, filled = np.frombuffer(buffer, dtype=np.uint8), len(buffer)
             extra = stream.read(1)
     except (OSError, EOFError, zlib.error) as error:
         raise DatasetError(
             f"{path} is corrupt or truncated ({error}); replace the file."
         ) from error
-    if filled != values.size or extra:
+    if filled != size or extra:
         raise DatasetError(
             f"{path} holds {'more' if extra else filled} values but its header promises "
-            f"{values.size}; the file is truncated or corrupt, so replace it."
+            f"{size}; the file is truncated or corrupt, so replace it."
         )
-    return values
+    return values.reshape(dims)
+
+
+def _read_into(stream: BinaryIO, view: memoryview) -> int:
+    filled = 0
+    while filled < len(view):
+        got = stream.readinto(view[filled:])
+        if not got:
+            break
+        filled += got
+    return filled
 
 
 def read_idx_pair(

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from cnn_tui.core.datasets.skipped import SkippedFiles
 from cnn_tui.core.errors import DatasetError
+from cnn_tui.core.limits import MAX_CLASSES
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif"})
 TEST_FOLDER_NAMES = ("test", "val", "validation")
@@ -33,14 +35,15 @@ class FolderLayout:
     class_names: tuple[str, ...]
     train: ImageFiles
     test: ImageFiles | None
-    warnings: list[str]
+    skipped: SkippedFiles
+    """Files and folders left out; ``decode`` adds the images it cannot read."""
 
 
 def _class_dirs(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def _collect(class_dir: Path, warnings: list[str]) -> list[Path]:
+def _collect(class_dir: Path, skipped: SkippedFiles) -> list[Path]:
     images: list[Path] = []
     for path in sorted(class_dir.iterdir()):
         if path.name.startswith(".") or path.is_dir():
@@ -48,7 +51,7 @@ def _collect(class_dir: Path, warnings: list[str]) -> list[Path]:
         if path.suffix.lower() in IMAGE_SUFFIXES:
             images.append(path)
         else:
-            warnings.append(f"ignored {path}: not a PNG, JPEG, BMP or GIF image")
+            skipped.add("not-image", path)
     return images
 
 
@@ -59,15 +62,21 @@ def looks_like_image_folder(root: Path) -> bool:
 
 def scan(root: Path) -> FolderLayout:
     """Which files belong to which class and split, without opening any image."""
-    warnings: list[str] = []
+    skipped = SkippedFiles()
     train_root = root / "train" if (root / "train").is_dir() else root
     test_root = None
     if train_root != root:
         test_root = next((root / n for n in TEST_FOLDER_NAMES if (root / n).is_dir()), None)
-    per_class = {d.name: _collect(d, warnings) for d in _class_dirs(train_root)}
+    class_dirs = _class_dirs(train_root)
+    if len(class_dirs) > MAX_CLASSES:
+        raise DatasetError(
+            f"{train_root} has {len(class_dirs):,} class folders, more than the "
+            f"{MAX_CLASSES:,} classes cnn-tui trains; merge classes or use a subset of them."
+        )
+    per_class = {d.name: _collect(d, skipped) for d in class_dirs}
     for name, files in per_class.items():
         if not files:
-            warnings.append(f"ignored {train_root / name}: it holds no images")
+            skipped.add("empty-class", train_root / name)
     class_names = tuple(name for name, files in per_class.items() if files)
     if not class_names:
         raise DatasetError(
@@ -82,7 +91,7 @@ def scan(root: Path) -> FolderLayout:
     if test_root is not None:
         test = ImageFiles()
         for class_dir in _class_dirs(test_root):
-            files = _collect(class_dir, warnings)
+            files = _collect(class_dir, skipped)
             if files and class_dir.name not in class_names:
                 raise DatasetError(
                     f"{class_dir} is a class that {train_root} does not have; "
@@ -92,9 +101,9 @@ def scan(root: Path) -> FolderLayout:
                 test.paths += files
                 test.labels += [class_names.index(class_dir.name)] * len(files)
         if not test.paths:
-            warnings.append(f"ignored {test_root}: it holds no images")
+            skipped.add("empty-split", test_root)
             test = None
-    return FolderLayout(class_names, train, test, warnings)
+    return FolderLayout(class_names, train, test, skipped)
 
 
 def _pillow():  # imported lazily: only image folders need it
@@ -121,7 +130,7 @@ def peek_image(path: Path) -> tuple[int, int, int]:
 def decode(
     files: ImageFiles,
     image_size: tuple[int, int] | None,
-    warnings: list[str],
+    skipped: SkippedFiles,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """uint8 NHWC images and int64 labels; corrupt files are skipped with a warning."""
@@ -140,7 +149,7 @@ def decode(
                     image = image.convert("RGBA")  # palette transparency -> alpha
                 image = image.convert("L" if gray else "RGB")
         except (OSError, ValueError, SyntaxError, image_module.DecompressionBombError) as error:
-            warnings.append(f"skipped {path}: not a readable image ({error})")
+            skipped.add("unreadable", path, str(error))
             continue
         if image_size is not None:
             height, width = image_size

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cnn_tui.core.datasets import catalog, cifar_batches, idx, image_folder, npz
+from cnn_tui.core.datasets import arrays, catalog, cifar_batches, idx, image_folder, npz
 from cnn_tui.core.datasets.types import RawSplits
 from cnn_tui.core.errors import DatasetError
 
@@ -49,13 +49,15 @@ def class_names_for(
     labels: list[np.ndarray | None],
     known: tuple[str, ...] | None,
 ) -> tuple[str, ...]:
-    """Names from the files' metadata, the path's name, or numbers up to the largest label."""
+    """Names from the files' metadata, the path's name, or numbers 0..K-1 for labels 0..K-1.
+
+    Numbered classes need labels 0..K-1 with no gap (``arrays.count_classes``).
+    """
     image_shape = (*shape, 1) if len(shape) == 2 else tuple(shape)
     names = known or catalog.known_class_names(path.name, image_shape)
     if names is not None:
         return names
-    largest = max((int(y.max()) for y in labels if y is not None and y.size), default=0)
-    return catalog.numbered_class_names(max(largest + 1, 2))
+    return catalog.numbered_class_names(max(arrays.count_classes(labels, str(path)), 2))
 
 
 # IDX ---------------------------------------------------------------------------
@@ -84,6 +86,12 @@ def peek_idx(path: Path) -> tuple[tuple[int, ...], int, int | None, list[np.ndar
     if test_images is not None and test_labels is not None:
         n_test = idx.read_idx_shape(test_images, 3)[0]
         labels.append(idx.read_idx(test_labels, 1))
+    # labels has no test entry when there is no test split: zip stops at the train pair.
+    for images, count, y in zip((train_images, test_images), (dims[0], n_test), labels,
+                                strict=False):
+        if count != len(y):  # as read_idx_pair checks when loading
+            raise DatasetError(f"{images} has {count} images but its labels file has {len(y)}; "
+                               "they must come from the same split.")
     return (*dims[1:], 1), dims[0], n_test, labels
 
 
@@ -180,7 +188,7 @@ def read_image_folder(path: Path, image_size: tuple[int, int] | None, report: Re
         report(done / total, f"decoding image {done} of {total}")
 
     x_train, y_train = image_folder.decode(
-        layout.train, image_size, layout.warnings, train_progress
+        layout.train, image_size, layout.skipped, train_progress
     )
     x_test = y_test = None
     if layout.test is not None:
@@ -190,7 +198,7 @@ def read_image_folder(path: Path, image_size: tuple[int, int] | None, report: Re
             report((offset + done) / total, f"decoding image {offset + done} of {total}")
 
         x_test, y_test = image_folder.decode(
-            layout.test, image_size, layout.warnings, test_progress
+            layout.test, image_size, layout.skipped, test_progress
         )
         if x_test.shape[1:3] != x_train.shape[1:3]:
             (h, w), (th, tw) = x_train.shape[1:3], x_test.shape[1:3]
@@ -201,7 +209,8 @@ def read_image_folder(path: Path, image_size: tuple[int, int] | None, report: Re
         if x_test.shape[-1] != x_train.shape[-1]:  # one split gray, the other colour
             x_train, x_test = (np.repeat(x, 3, axis=-1) if x.shape[-1] == 1 else x
                                for x in (x_train, x_test))  # fmt: skip
-    return RawSplits(x_train, y_train, x_test, y_test, layout.class_names, layout.warnings)
+    names = layout.class_names
+    return RawSplits(x_train, y_train, x_test, y_test, names, layout.skipped.lines())
 
 
 def peek_image_folder(
@@ -213,4 +222,4 @@ def peek_image_folder(
         height, width = image_size
     n_test = len(layout.test.paths) if layout.test else None
     shape = (height, width, channels)
-    return shape, len(layout.train.paths), n_test, layout.class_names, layout.warnings
+    return shape, len(layout.train.paths), n_test, layout.class_names, layout.skipped.lines()

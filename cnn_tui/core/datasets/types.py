@@ -45,7 +45,9 @@ class Dataset:
     val_source: str
     """Either "test split" or "10% held out of train"."""
     warnings: list[str] = field(default_factory=list)
-    """Files skipped or ignored while loading (corrupt images, stray files)."""
+    """What was left out while loading (corrupt images, stray files, empty class folders):
+    one line per reason with the count and the first paths (``skipped.SkippedFiles``);
+    ``format_warnings`` makes them one line."""
 
 
 @dataclass

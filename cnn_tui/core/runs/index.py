@@ -1,22 +1,24 @@
 """The runs directory as a whole: past runs listed, and their histories exported.
 
 ``rundir.py`` writes one run's files; this module only reads them, for
-``cnn-tui runs``/``export`` and the TUI's Runs tab. A folder that is not a
-run (no readable ``config.json``) is skipped, never an error.
+``cnn-tui runs``/``export`` and the TUI's Runs tab. A folder without
+``config.json`` is not a run and is skipped; a run whose files cannot be
+read (see ``run_checks``) is listed as "unreadable" with the reason.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.runs import checks as run_checks
 from cnn_tui.core.runs.control import effective_state
-from cnn_tui.core.runs.files import read_json
 from cnn_tui.core.runs.history import HISTORY_FILE, order_columns, read_history
+from cnn_tui.core.runs.paths import check_export_path
 from cnn_tui.core.runs.rundir import CHECKPOINT_FILE, CONFIG_FILE, STATUS_FILE
 
 
@@ -33,8 +35,11 @@ class RunRecord:
     epochs_done: int
     best_val_accuracy: float | None
     state: str
-    """running, finished, stopped, failed, or interrupted (its process is gone)."""
+    """running, finished, stopped, failed, interrupted (its process is gone) or
+    unreadable (its files are broken: see ``reason``)."""
     created: str
+    reason: str = ""
+    """Why an unreadable run cannot be read ("config.json is not valid JSON (...)")."""
     pid: int | None = None
     """The process that trains (or trained) it, and its host."""
     host: str = ""
@@ -46,20 +51,36 @@ class RunRecord:
         """The state as listed: ``running (pid 12, host)``, ``interrupted (resumable)``."""
         if self.state == "running" and self.pid is not None:
             return f"running (pid {self.pid}, {self.host})"
+        if self.state == "unreadable" and self.reason:
+            return f"unreadable: {self.reason}"
         if self.state in ("interrupted", "stopped", "failed") and self.resumable:
             return f"{self.state} (resumable)"
         return self.state
 
 
 def read_run(run_dir: Path) -> RunRecord | None:
-    """The record of ``run_dir``, or ``None`` when it is not a run directory."""
+    """The record of ``run_dir``, or ``None`` when it has no config.json (not a run)."""
+    if not os.path.lexists(run_dir / CONFIG_FILE):
+        return None
+    try:
+        return _read_run(run_dir)
+    except (ValueError, TypeError, AttributeError, RecursionError, OverflowError, OSError) as error:
+        return RunRecord(run_dir.name, run_dir, "?", "?", "?", None, 0, None, "unreadable", "",
+                         run_checks.reason(error))
+
+
+def _read_run(run_dir: Path) -> RunRecord:
     from cnn_tui.core.augment import AugmentConfig
 
-    config = read_json(run_dir / CONFIG_FILE)
-    if config is None:
-        return None
-    status = read_json(run_dir / STATUS_FILE) or {}
-    history = read_history(run_dir)
+    config = run_checks.load_object(run_dir / CONFIG_FILE)
+    run_checks.check_config(config)
+    status_path = run_dir / STATUS_FILE
+    status = run_checks.load_object(status_path) if os.path.lexists(status_path) else {}
+    run_checks.check_status(status)
+    try:
+        history = read_history(run_dir)
+    except (ValueError, OverflowError) as error:  # e.g. an epoch cell "inf" or ""
+        raise run_checks.Unreadable(f"{HISTORY_FILE} cannot be read ({error})") from None
     val_accuracy = [v for v in history.get("val_accuracy", []) if not math.isnan(v)]
     dataset = config.get("dataset") or {}
     model = config.get("model") or {}
@@ -92,14 +113,23 @@ def list_runs(runs_dir: str | Path) -> list[RunRecord]:
     if not runs_dir.is_dir():
         return []
     records = []
-    for child in sorted(runs_dir.iterdir()):
+    try:
+        children = sorted(runs_dir.iterdir())
+    except OSError as error:
+        raise CnnTuiError(f"cannot list the runs folder {runs_dir} ({error.strerror or error}); "
+                          "check its permissions or pass another --runs-dir.") from error
+    for child in children:
         if child.is_dir() and (record := read_run(child)) is not None:
             records.append(record)
     return records
 
 
 def export_histories(run_dirs: list[str | Path], out_path: str | Path) -> Path:
-    """Write the histories of ``run_dirs`` into one CSV: ``run``, ``epoch``, then every column."""
+    """Write the histories of ``run_dirs`` into one CSV: ``run``, ``epoch``, then every column.
+
+    Raises CnnTuiError for a path inside a run directory (see ``paths.check_export_path``).
+    """
+    out_path = check_export_path(out_path)
     histories = []
     for run_dir in map(Path, run_dirs):
         # A run stopped during its first epoch has a config but no rows yet.
@@ -108,14 +138,21 @@ def export_histories(run_dirs: list[str | Path], out_path: str | Path) -> Path:
                 f"{run_dir} is not a run directory (no {HISTORY_FILE}); "
                 "pass folders made by cnn-tui train, e.g. runs/<date>-<name>."
             )
-        histories.append((run_dir.name, read_history(run_dir)))
+        try:
+            histories.append((run_dir.name, read_history(run_dir)))
+        except (ValueError, OverflowError) as error:  # e.g. an epoch cell of "inf"
+            raise CnnTuiError(f"{run_dir / HISTORY_FILE} cannot be read ({error}); "
+                              "export the other runs.") from error
     columns = order_columns({name for _, history in histories for name in history})
-    out_path = Path(out_path)
-    with out_path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(["run", "epoch", *columns])
-        for run_name, history in histories:
-            for row, epoch in enumerate(history.get("epoch", [])):
-                cells = [history[name][row] if name in history else "" for name in columns]
-                writer.writerow([run_name, epoch, *cells])
+    try:
+        with out_path.open("w", encoding="utf-8", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(["run", "epoch", *columns])
+            for run_name, history in histories:
+                for row, epoch in enumerate(history.get("epoch", [])):
+                    cells = [history[name][row] if name in history else "" for name in columns]
+                    writer.writerow([run_name, epoch, *cells])
+    except OSError as error:
+        raise CnnTuiError(f"cannot write {out_path} ({error.strerror or error}); "
+                          "pick a writable path for the CSV.") from error
     return out_path

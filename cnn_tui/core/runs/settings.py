@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from cnn_tui.core.errors import CnnTuiError, ConfigError
+from cnn_tui.core.limits import MAX_IMAGE_SIDE
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
 HANGUP_CHOICES = ("finish", "stop")
-MAX_IMAGE_SIDE = 4096
-"""Larger images would not fit a batch in memory; the bound is checked before loading."""
 
 
 @dataclass(frozen=True)
@@ -117,9 +116,8 @@ class Setting:
             if not _is_size(value):
                 raise self._fail(value)
             return (int(value[0]), int(value[1]))
-        elif self.choices:
-            if value not in self.choices:
-                raise self._fail(value)
+        elif self.choices and value not in self.choices:
+            raise self._fail(value)
         if self.minimum is not None and not self._in_bounds(value):
             raise self._fail(value)
         return value

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -184,7 +185,7 @@ class AugmentPanel(Vertical):
             text = self.query_one(f"#augment-{name}", Input).value
             error = _check_field(name, text)
             hint_widget = self.query_one(f"#augment-{name}-hint", Static)
-            hint_widget.update(error or hint)
+            hint_widget.update(hint if error is None else Text(error))  # error quotes the input
             hint_widget.set_class(error is not None, "-error")
             self.query_one(f"#augment-{name}", Input).set_class(error is not None, "-invalid")
             if error is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -191,7 +192,9 @@ class DatasetPanel(Vertical):
         self.query_one("#dataset-progress", ProgressBar).display = False
         message = self.query_one("#dataset-message", Static)
         message.remove_class("-error")
-        message.update(f"{source}: sample training images" + (f" ({warnings})" if warnings else ""))
+        # Text, not markup: the source and the warnings are paths.
+        message.update(Text(f"{source}: sample training images"
+                            + (f" ({warnings})" if warnings else "")))
         self.post_message(self.SamplesLoaded(source, images, labels))
 
     def _failed(self, text: str, peeked: bool = False) -> None:
@@ -204,7 +207,7 @@ class DatasetPanel(Vertical):
         self.query_one("#dataset-progress", ProgressBar).display = False
         message = self.query_one("#dataset-message", Static)
         message.add_class("-error")
-        message.update(text)
+        message.update(Text(text))
 
     def _show_progress(self, fraction: float, text: str) -> None:
         bar = self.query_one("#dataset-progress", ProgressBar)
@@ -212,7 +215,7 @@ class DatasetPanel(Vertical):
         bar.update(progress=max(0.0, min(1.0, fraction)))
         message = self.query_one("#dataset-message", Static)
         message.remove_class("-error")
-        message.update(text)
+        message.update(Text(text))
 
 
 def _pick_samples(
@@ -227,19 +230,24 @@ def _pick_samples(
     return chosen, names
 
 
-def _describe(info: DatasetInfo) -> str:
+def _describe(info: DatasetInfo) -> Text:
+    """The info box; Text, so a folder or class named like markup shows as it is."""
     height, width, channels = info.input_shape
     classes = ", ".join(info.class_names[:4]) + ("…" if info.num_classes > 4 else "")
     name = Path(info.name).name if info.source != "keras.datasets" else info.name
-    return "\n".join([
-        f"[b]{name}[/b]",
+    text = Text(name, style="bold")
+    text.append("\n" + "\n".join([
         f"shape   {height}×{width}×{channels}",
         f"classes {info.num_classes}: {classes}",
         f"train   {_count(info.n_train)}",
         f"test    {_count(info.n_test) if info.n_test is not None else 'none (hold-out)'}",
         f"format  {info.source}",
-        f"offline {'yes' if info.available_offline else '[b]no[/b]: needs a download'}",
-    ])
+        "offline ",
+    ]))
+    text.append(*(("yes",) if info.available_offline else ("no", "bold")))
+    if not info.available_offline:
+        text.append(": needs a download")
+    return text
 
 
 def _count(value: int | None) -> str:

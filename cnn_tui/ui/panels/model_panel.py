@@ -231,9 +231,9 @@ class ModelPanel(Vertical):
             try:
                 save_spec(self.spec, path)
             except (CnnTuiError, OSError) as exc:
-                self.notify(str(exc), title="Could not save", severity="error")
+                self.notify(str(exc), title="Could not save", severity="error", markup=False)
                 return
-            self.notify(f"Saved the model to {Path(path).expanduser()}.")
+            self.notify(f"Saved the model to {Path(path).expanduser()}.", markup=False)
 
         self.app.push_screen(PathPromptScreen("Save the model spec as JSON to:", default), save)
 
@@ -244,9 +244,9 @@ class ModelPanel(Vertical):
             try:
                 self.load_model(path)
             except CnnTuiError as exc:
-                self.notify(str(exc), title="Could not load", severity="error")
+                self.notify(str(exc), title="Could not load", severity="error", markup=False)
                 return
-            self.notify(f"Loaded {path}.")
+            self.notify(f"Loaded {path}.", markup=False)
 
         self.app.push_screen(PathPromptScreen("Load a model spec (JSON file or preset):"), load)
 
@@ -272,7 +272,7 @@ class ModelPanel(Vertical):
     def _show_title(self) -> None:
         name = self.spec.get("name") or "custom"
         edited = " (edited)" if name in PRESETS and self.spec != PRESETS[name] else ""
-        self.query_one("#model-title", Static).update(f"  {name}{edited}")
+        self.query_one("#model-title", Static).update(Text(f"  {name}{edited}"))  # not markup
         preset = self.query_one("#preset", Select)
         with preset.prevent(Select.Changed):
             preset.value = name if name in PRESETS else Select.NULL
@@ -289,7 +289,8 @@ class ModelPanel(Vertical):
 
     def _show_errors(self) -> None:
         errors = self.query_one("#model-errors", Static)
-        errors.update("\n".join(f"✗ {line}" for line in self.report.errors))
+        # Text: errors quote the spec's own keys and values, which are not markup.
+        errors.update(Text("\n".join(f"✗ {line}" for line in self.report.errors)))
         errors.set_class(not self.report.ok, "-shown")
 
     def _show_arithmetic(self) -> None:

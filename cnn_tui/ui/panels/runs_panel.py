@@ -1,8 +1,10 @@
 """The Runs panel: past runs in a table, several overlaid, exported, or reopened.
 
-Rows come from ``runs_index.list_runs``; folders that look like runs but whose
-``config.json`` is missing or unreadable are listed too, marked as broken, so
-a half-written run never hides silently and never crashes the panel.
+Rows come from ``runs_index.list_runs`` (a run whose files cannot be read is
+"unreadable", with the reason); folders that look like runs but have no
+``config.json`` are listed too, marked as broken, so a half-written run never
+hides silently and never crashes the panel. Names and paths are never read
+as markup: a run named ``[b]x`` shows as ``[b]x``.
 """
 
 from __future__ import annotations
@@ -52,11 +54,8 @@ def scan_runs(runs_dir: Path) -> list[RunRow]:
         for child in sorted(runs_dir.iterdir()):
             if child.name in listed or not child.is_dir():
                 continue
-            present = [name for name in _RUN_FILES if (child / name).exists()]
-            if present:
-                problem = ("config.json unreadable" if rundir.CONFIG_FILE in present
-                           else "no config.json")
-                rows.append(RunRow(child.name, child, None, problem))
+            if any((child / name).exists() for name in _RUN_FILES):
+                rows.append(RunRow(child.name, child, None, "no config.json"))
     return rows
 
 
@@ -173,9 +172,9 @@ class RunsPanel(Vertical):
             try:
                 written = runs_index.export_histories(paths, path)
             except (CnnTuiError, OSError) as error:
-                self.notify(str(error), title="Export failed", severity="error")
+                self.notify(str(error), title="Export failed", severity="error", markup=False)
                 return
-            self.notify(f"Exported {len(paths)} run(s) to {written}", title="Export")
+            self.notify(f"Exported {len(paths)} run(s) to {written}", title="Export", markup=False)
 
         self.app.push_screen(
             ExportScreen([row.name for row in targets], default_export_path(self.runs_dir)),
@@ -187,12 +186,16 @@ class RunsPanel(Vertical):
         name = self._highlighted_name()
         if name is None:
             return
-        config = files.read_json(self.runs_dir / name / rundir.CONFIG_FILE)
+        row = next((r for r in self.rows if r.name == name), None)
+        # An unreadable run's config is not opened: its fields have the wrong types.
+        config = None if row is None or row.record is None or row.record.reason else (
+            files.read_json(self.runs_dir / name / rundir.CONFIG_FILE))
         if config is None:
-            self.notify(f"{name} has no readable config.json to open.", severity="error")
+            self.notify(f"{name} has no readable config.json to open.", severity="error",
+                        markup=False)
             return
         self.post_message(self.OpenConfig(config))
-        self.notify(f"Loaded the settings of {name}.")
+        self.notify(f"Loaded the settings of {name}.", markup=False)
 
     @on(DataTable.RowSelected, "#runs-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -222,6 +225,8 @@ class RunsPanel(Vertical):
     def _redraw_overlay(self) -> None:
         runs = []
         for row in self._target_rows():
+            if row.record is not None and row.record.reason:
+                continue  # unreadable: its history may be what is broken
             color_index = self.selected.index(row.name) if row.name in self.selected else 0
             label = f"{color_index + 1} {_legend_label(row)}"
             runs.append(OverlayRun(label, color_index, history.read_history(row.path)))
@@ -240,17 +245,18 @@ class RunsPanel(Vertical):
 
     def _cells(self, row: RunRow) -> list[Any]:
         record = row.record
-        if record is None:
-            broken = Text("broken", style="red")  # the status line says why
-            return [self._mark(row.name), row.name, broken, "", "", "?", "?", "?"]
+        if record is None or record.reason:
+            broken = Text("broken" if record is None else record.state, style="red")
+            return [self._mark(row.name), Text(row.name), broken, "", "", "?", "?", "?"]
         planned = "?" if record.epochs_planned is None else str(record.epochs_planned)
         best = "" if record.best_val_accuracy is None else f"{record.best_val_accuracy:.4f}"
         state_style = {"failed": "red", "interrupted": "yellow", "running": "cyan"}
         return [
-            self._mark(row.name), row.name,
+            self._mark(row.name), Text(row.name),  # Text: a str cell is read as markup
             Text(record.state, style=state_style.get(record.state, "")),
             Text(best, justify="right"), f"{record.epochs_done}/{planned}",
-            Path(record.dataset).name or record.dataset, record.model, record.augmentation,
+            Text(Path(record.dataset).name or record.dataset), Text(record.model),
+            Text(record.augmentation),
         ]
 
     def _summary(self) -> str:
@@ -260,7 +266,9 @@ class RunsPanel(Vertical):
         text = f"{len(self.rows)} runs · {chosen}"
         name = self._highlighted_name()
         row = next((r for r in self.rows if r.name == name), None)
-        if row is not None and row.record is not None:
+        if row is not None and row.record is not None and row.record.reason:
+            text += f" · {row.path}: {row.record.state}, {row.record.reason}"
+        elif row is not None and row.record is not None:
             text += f" · {row.name}: {row.record.augmentation} augmentation"
         elif row is not None:
             text += f" · {row.path}: {row.problem}"
@@ -269,7 +277,7 @@ class RunsPanel(Vertical):
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#runs-status", Static)
         status.set_class(error, "-error")
-        status.update(text)
+        status.update(Text(text))  # names and paths in it are not markup
 
 
 def _short_label(name: str) -> str:

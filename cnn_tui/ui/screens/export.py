@@ -6,11 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+
+from cnn_tui.core import paths
+from cnn_tui.core.errors import CnnTuiError
 
 
 def default_export_path(runs_dir: Path, now: datetime | None = None) -> Path:
@@ -19,15 +23,15 @@ def default_export_path(runs_dir: Path, now: datetime | None = None) -> Path:
 
 
 def check_export_path(text: str) -> str | None:
-    """Why ``text`` cannot be written as the CSV, or None when it can."""
+    """Why ``text`` cannot be written as the CSV, or None when it can (the engine's check:
+    no folder, no missing folder, nothing inside a run directory)."""
     text = text.strip()
     if not text:
         return "Type a file path for the CSV, e.g. runs/export.csv."
-    path = Path(text).expanduser()
-    if path.is_dir():
-        return f"{path} is a folder; add a file name, e.g. {path / 'export.csv'}."
-    if not path.parent.is_dir():
-        return f"The folder {path.parent} does not exist; create it or pick another path."
+    try:
+        paths.check_export_path(text)
+    except CnnTuiError as error:
+        return str(error)
     return None
 
 
@@ -63,7 +67,7 @@ class ExportScreen(ModalScreen[Path | None]):
         count = len(self.run_names)
         with Vertical():
             yield Label(f"Export the history of {count} run{'s' * (count != 1)} to one CSV:")
-            yield Static(", ".join(self.run_names), id="export-runs")
+            yield Static(Text(", ".join(self.run_names)), id="export-runs")  # not markup
             yield Input(str(self.default_path), id="export-path")
             yield Static(id="export-error")
             yield Label("enter to export, escape to cancel", classes="hint")
@@ -75,7 +79,7 @@ class ExportScreen(ModalScreen[Path | None]):
         event.stop()
         problem = check_export_path(event.value)
         if problem is not None:
-            self.query_one("#export-error", Static).update(problem)
+            self.query_one("#export-error", Static).update(Text(problem))
             return
         self.dismiss(Path(event.value.strip()).expanduser())
 

@@ -39,7 +39,7 @@ class PathPromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text)
+            yield Label(self.title_text, markup=False)  # it may name a run or a file
             yield Input(self.default, placeholder="path/to/file.json", id="path")
             yield Label("enter to confirm, escape to cancel", classes="hint")
 

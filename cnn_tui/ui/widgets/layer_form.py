@@ -140,7 +140,7 @@ class LayerFormScreen(ModalScreen[dict[str, Any] | None]):
             try:
                 value = arg.coerce(raw if raw is not Select.NULL else None)
             except ArgValueError as exc:
-                problem.update(str(exc))
+                problem.update(Text(str(exc)))  # it quotes what was typed: not markup
                 problem.add_class("-shown")
                 ok = False
                 continue
