@@ -40,8 +40,6 @@ HOSTILE_RUNS: dict[str, tuple[dict[str, str], str]] = {
                     "status.json is a list, not a JSON object"),
     "digits": ({"config.json": '{"epochs": ' + "9" * 5000 + "}"},
                "config.json holds a 5000-digit number"),
-    "inf-epoch": ({"config.json": json.dumps(GOOD_CONFIG),
-                   "history.csv": "epoch,loss\ninf,0.5\n"}, "history.csv cannot be read"),
 }
 
 

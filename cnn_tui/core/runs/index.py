@@ -51,8 +51,6 @@ class RunRecord:
         """The state as listed: ``running (pid 12, host)``, ``interrupted (resumable)``."""
         if self.state == "running" and self.pid is not None:
             return f"running (pid {self.pid}, {self.host})"
-        if self.state == "unreadable" and self.reason:
-            return f"unreadable: {self.reason}"
         if self.state in ("interrupted", "stopped", "failed") and self.resumable:
             return f"{self.state} (resumable)"
         return self.state

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from cnn_tui.core import paths
+from cnn_tui.core.runs import paths
 from cnn_tui.core.errors import CnnTuiError
 
 
