@@ -10,6 +10,10 @@ and validation data, each from a freshly built model:
   so it does everything it does for a real run (run directory, history.csv,
   progress events, saving the model) on the same arrays.
 * ``engine + seed augmentation``: the same with ``SEED_AUGMENT``.
+* ``engine without checkpoints``: the engine with its per-epoch checkpoint
+  save replaced by nothing (the bench patches it out; the engine has no such
+  switch), so that ``checkpoint_overhead`` = engine / this side prices the
+  atomic save of model and optimizer after every epoch.
 
 Throughput is measured the same way on every side: the wall-clock time at
 which each epoch ended (a Keras callback for the plain script, the arrival
@@ -35,6 +39,7 @@ if TYPE_CHECKING:
 PLAIN_SIDE = "plain model.fit"
 ENGINE_SIDE = "engine (run_training)"
 AUGMENTED_SIDE = "engine + seed augmentation"
+NO_CHECKPOINT_SIDE = "engine without checkpoints"
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,20 @@ def engine_throughput(
     return clock.throughput(len(setup.dataset.x_train))
 
 
+def engine_without_checkpoints(
+    setup: TrainingSetup, runs_dir: Path, native_log: Any = None
+) -> Throughput:
+    """``engine_throughput`` with the per-epoch checkpoint save patched out."""
+    from cnn_tui.core.runs import callbacks
+
+    saved = callbacks.save_checkpoint
+    callbacks.save_checkpoint = lambda *args, **kwargs: None
+    try:
+        return engine_throughput(setup, "none", runs_dir, native_log)
+    finally:
+        callbacks.save_checkpoint = saved
+
+
 def run_training_bench(
     results: Results, setup: TrainingSetup, rounds: int, native_log: Any = None
 ) -> None:
@@ -134,10 +153,12 @@ def run_training_bench(
             PLAIN_SIDE: lambda: plain_fit_throughput(setup),
             ENGINE_SIDE: lambda: engine_throughput(setup, "none", runs_dir, native_log),
             AUGMENTED_SIDE: lambda: engine_throughput(setup, "seed", runs_dir, native_log),
+            NO_CHECKPOINT_SIDE: lambda: engine_without_checkpoints(setup, runs_dir, native_log),
         }
         run_rounds(results, sides, rounds)
     median_ratio(results, "engine_vs_plain_fit", ENGINE_SIDE, PLAIN_SIDE, ">= 0.99")
     median_ratio(results, "augmented_vs_plain", AUGMENTED_SIDE, ENGINE_SIDE, ">= 0.9")
+    median_ratio(results, "checkpoint_overhead", ENGINE_SIDE, NO_CHECKPOINT_SIDE, ">= 0.97")
 
 
 def warm_up(setup: TrainingSetup) -> None:

@@ -6,6 +6,8 @@ their goals, and finally one ``name=value`` line per figure:
 * ``engine_vs_plain_fit``: the engine's training images/s over a plain
   ``model.fit`` script's, same spec, data, batch size and validation.
 * ``augmented_vs_plain``: the engine with the seed augmentation over without.
+* ``checkpoint_overhead``: the engine (an atomic checkpoint of model and
+  optimizer after every epoch) over the same engine with the save patched out.
 * ``aug_pipeline_vs_imagedatagenerator``: the engine's augmented tf.data
   pipeline over ImageDataGenerator's ``flow`` doing the same shift+flip.
 * ``first_paint_s``, ``tui_vs_headless``, ``key_latency_p95_ms``: the TUI's

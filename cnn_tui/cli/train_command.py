@@ -89,7 +89,13 @@ def _train_here(config: TrainConfig, point: ResumePoint | None, into: Path | Non
 
 def _detach(args: argparse.Namespace, config: TrainConfig, point: ResumePoint | None) -> int:
     """Start the same command in its own session, its output in the run's train.log."""
-    from cnn_tui.core.runs.rundir import DETACHED_LOG_FILE, create_run_dir, update_status
+    from cnn_tui.core.runs.config import config_to_dict
+    from cnn_tui.core.runs.rundir import (
+        DETACHED_LOG_FILE,
+        create_run_dir,
+        update_status,
+        write_config,
+    )
 
     argv = [a for a in args.argv if a != "--detach"]
     if point is not None:
@@ -104,7 +110,14 @@ def _detach(args: argparse.Namespace, config: TrainConfig, point: ResumePoint | 
             start_new_session=True, close_fds=True,
         )
     if point is None:
-        # Listed as running from now on, while the child loads its data.
+        # Listed as running from now on, while the child loads its data; the
+        # child writes the whole config.json once the data is read.
+        options = config_to_dict(config)
+        write_config(run_dir, {"name": run_dir.name, "created": options["created"],
+                               "dataset": {"name": config.dataset_name, "source": config.dataset},
+                               "model": {"name": config.model_name},
+                               "augmentation": options["augment"], "epochs": config.epochs,
+                               "options": options})
         update_status(run_dir, state="running", message="starting", epochs_planned=config.epochs,
                       pid=child.pid, kind="cli")
     print(f"detached: pid {child.pid}; output in {run_dir / DETACHED_LOG_FILE}")

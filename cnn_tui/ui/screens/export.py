@@ -13,8 +13,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from cnn_tui.core.runs import paths
 from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.runs import paths
 
 
 def default_export_path(runs_dir: Path, now: datetime | None = None) -> Path:
