@@ -254,3 +254,40 @@ def test_detach_runs_to_the_end(shared_data, tmp_path, spec):
     run_dir = Path(started.stdout.strip().splitlines()[-1])
     wait_for(lambda: status(run_dir).get("state") == "finished", "the end")
     assert "finished" in cli("runs", "--runs-dir", str(runs)).stdout
+
+
+def test_skipped_files_are_said_by_train_and_kept_in_config(tmp_path):
+    import sys as _sys
+
+    _sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from dataset_files import write_image_folder
+
+    folder = tmp_path / "pets"
+    write_image_folder(folder, 6, (8, 8, 3))
+    (folder / "cat" / "broken.png").write_bytes(b"\x89PNG not really")
+    (folder / "dog" / "notes.txt").write_text("hello")
+    (folder / "empty-class").mkdir()
+    spec = tmp_path / "mlp.json"
+    spec.write_text(json.dumps({"layers": [{"type": "Flatten"},
+                                           {"type": "Dense", "units": 2,
+                                            "activation": "softmax"}]}))
+    result = cli("train", "--dataset", str(folder), "--model", str(spec), "--epochs", "1",
+                 "--val-split", "0.25", "--runs-dir", str(tmp_path / "runs"))
+    assert result.returncode == 0, result.stderr
+    warning_lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert warning_lines and all(line.startswith("warning: ") for line in warning_lines)
+    said = "\n".join(warning_lines)
+    assert "broken.png" in said and "notes.txt" in said and "empty-class" in said
+    run_dir = Path(result.stdout.strip().splitlines()[-1])
+    recorded = json.loads((run_dir / "config.json").read_text())["dataset"]["warnings"]
+    assert any("broken.png" in w for w in recorded)
+
+
+def test_an_unwritable_runs_folder_is_refused_before_loading(shared_data, tmp_path, spec):
+    blocker = tmp_path / "runs"
+    blocker.write_text("a file where the runs folder should be")
+    result = cli("train", "--dataset", str(shared_data / "mnist"), "--model", str(spec),
+                 "--runs-dir", str(blocker))
+    assert result.returncode == 2
+    assert_one_error(result.stderr, "not a folder", "--runs-dir")
+    assert result.stdout == ""  # refused before "Loading ..."

@@ -266,6 +266,17 @@ def test_failure_messages_say_what_to_do() -> None:
         "out of memory with batch size 512; use a smaller batch size "
         "(e.g. --batch-size 256) or a smaller model."
     )
+    from cnn_tui.core.shapes import infer_shapes
+
+    wide = {"layers": [{"type": "Flatten"}, {"type": "Dense", "units": 60000},
+                       {"type": "Dense", "units": 10, "activation": "softmax"}]}
+    big_model = failure_message(oom, config, infer_shapes(wide, (28, 28, 1), 10))
+    assert "the model's size is the cause" in big_model and "47,70" in big_model
+    convs = {"layers": [{"type": "Conv2D", "filters": 256, "kernel_size": 3,
+                         "padding": "same"}] * 4 + [{"type": "GlobalAveragePooling2D"},
+                                                   {"type": "Dense", "units": 10}]}
+    big_batch = failure_message(oom, config, infer_shapes(convs, (224, 224, 3), 10))
+    assert "the batch is the cause: 512 images" in big_batch and "e.g. 256" in big_batch
     nan = failure_message(NonFiniteLoss(2, 7), config)
     assert "epoch 2, batch 7" in nan and "lower the learning rate (now 0.5)" in nan
     other = failure_message(ValueError("shapes differ\nlong details"), config)

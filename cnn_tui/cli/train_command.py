@@ -32,8 +32,11 @@ def _plan(args: argparse.Namespace) -> tuple[TrainConfig, ResumePoint | None]:
         given = given_settings(args, TRAIN_SETTINGS)
         config, point = plan_resume(Path(args.resume), epochs=given.get("epochs"), given=given)
         return config, point
+    from cnn_tui.core.runs.paths import check_runs_dir
+
     config = TrainConfig(**resolve_settings(args, TRAIN_SETTINGS))
     config.validate()
+    check_runs_dir(config.runs_dir)  # before minutes of loading, not after
     # The spec is checked against the dataset's shape before any data is
     # loaded, so a bad layer fails at once.
     check_report(checked_report(config.model, config.dataset, config.image_size)[1])
@@ -133,8 +136,8 @@ def _say_warnings(run_dir: Path | None) -> None:
 
     dataset = (read_config(run_dir) or {}).get("dataset")
     warnings = dataset.get("warnings") if isinstance(dataset, dict) else None
-    for warning in warnings or []:
-        _print_err(f"warning: {warning}")
+    for warning in warnings if isinstance(warnings, list) else []:
+        _print_err(f"warning: {warning}")  # each says how many files, and the first few
 
 
 def _is_tty(stream: object) -> bool:

@@ -16,18 +16,21 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.memory import oom_advice
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.callbacks import NonFiniteLoss
-from cnn_tui.core.runs.checkpoint import SaveFailed
 from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.core.runs.events import RunEvent, RunFailed, RunStopped
 from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.outcome import RunOutcome
 from cnn_tui.core.runs.resume import ResumePoint
 from cnn_tui.core.runs.rundir import TF_LOG_FILE, update_status
+
+if TYPE_CHECKING:
+    from cnn_tui.core.shapes import ShapeReport
 
 
 def run_training(
@@ -82,8 +85,7 @@ def run_training(
 
 def _failed(run_dir: Path, error: BaseException, config: TrainConfig, report: Any,
             emit: Callable[[RunEvent], None]) -> RunOutcome:
-    message = failure_message(error, config, getattr(report, "total_params", None),
-                              getattr(report, "input_shape", None))
+    message = failure_message(error, config, report)
     details = traceback.format_exc()
     history = read_history(run_dir)
     epochs = len(history.get("epoch", []))
@@ -108,10 +110,10 @@ def _tensorflow_log(native_log: NativeStderr | None, path: Path) -> Iterator[Non
         yield
 
 
-def failure_message(error: BaseException, config: TrainConfig, total_params: int | None = None,
-                    input_shape: tuple[int, ...] | None = None) -> str:
+def failure_message(error: BaseException, config: TrainConfig,
+                    report: ShapeReport | None = None) -> str:
     """One sentence for a failed run: what went wrong and what to do."""
-    if isinstance(error, (CnnTuiError, SaveFailed)):
+    if isinstance(error, CnnTuiError):
         return str(error)
     if isinstance(error, NonFiniteLoss):
         return (
@@ -120,24 +122,15 @@ def failure_message(error: BaseException, config: TrainConfig, total_params: int
         )
     name = type(error).__name__
     if name == "ResourceExhaustedError" or isinstance(error, MemoryError):
-        return _out_of_memory(config, total_params, input_shape)
+        if report is None:
+            smaller = max(1, config.batch_size // 2)
+            return (f"out of memory with batch size {config.batch_size}; use a smaller batch "
+                    f"size (e.g. --batch-size {smaller}) or a smaller model.")
+        # Name the real cause: the model's size or the batch's activations.
+        outputs = [row.output_shape for row in report.rows if row.output_shape]
+        return oom_advice(report.total_params, config.batch_size, report.input_shape, outputs)
     return (
         f"training failed ({name}: {_first_line(error)}); see tensorflow.log in the run directory."
-    )
-
-
-def _out_of_memory(config: TrainConfig, total_params: int | None,
-                   input_shape: tuple[int, ...] | None) -> str:
-    smaller = max(1, config.batch_size // 2)
-    try:
-        from cnn_tui.core.memory import oom_advice
-    except ImportError:
-        oom_advice = None
-    if oom_advice is not None and total_params is not None and input_shape is not None:
-        return oom_advice(total_params, config.batch_size, tuple(input_shape))
-    return (
-        f"out of memory with batch size {config.batch_size}; "
-        f"use a smaller batch size (e.g. --batch-size {smaller}) or a smaller model."
     )
 
 

@@ -23,7 +23,13 @@ from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from cnn_tui.core.datasets import NAMED_DATASETS, DatasetInfo, load_dataset, peek_dataset
+from cnn_tui.core.datasets import (
+    NAMED_DATASETS,
+    DatasetInfo,
+    format_warnings,
+    load_dataset,
+    peek_dataset,
+)
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.ui.widgets.image_grid import ImageGrid
 
@@ -172,7 +178,7 @@ class DatasetPanel(Vertical):
             to_ui(self._failed, _unexpected(source, error), True)
             return
         images, labels = _pick_samples(dataset.x_train, dataset.y_train, info.class_names)
-        warnings = "; ".join(dataset.warnings[:2])
+        warnings = format_warnings(dataset.warnings)
         to_ui(self._samples_loaded, source, images, labels, warnings)
 
     def _peeked(self, source: str, info: DatasetInfo) -> None:
@@ -194,7 +200,7 @@ class DatasetPanel(Vertical):
         message.remove_class("-error")
         # Text, not markup: the source and the warnings are paths.
         message.update(Text(f"{source}: sample training images"
-                            + (f" ({warnings})" if warnings else "")))
+                            + (f"\n{warnings}" if warnings else "")))
         self.post_message(self.SamplesLoaded(source, images, labels))
 
     def _failed(self, text: str, peeked: bool = False) -> None:
