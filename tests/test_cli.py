@@ -136,3 +136,21 @@ def test_cli_flags_come_from_the_settings_table():
     flags = {opt for action in train._actions for opt in action.option_strings}
     for setting in RUN_SETTINGS:
         assert setting.cli_flag in flags
+
+
+def test_train_infers_the_shapes_once(shared_data: Path, tmp_path: Path, monkeypatch):
+    from cnn_tui.core import keras_model, shapes
+
+    calls = []
+    real = shapes.infer_shapes
+
+    def counting(*args, **kwargs):
+        calls.append(args[1:])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(shapes, "infer_shapes", counting)
+    monkeypatch.setattr(keras_model, "infer_shapes", counting)
+    code = main(["train", "--dataset", str(shared_data / "mnist"), "--model", "seed-mlp",
+                 "--limit", "200", "--epochs", "1", "--runs-dir", str(tmp_path / "runs")])
+    assert code == 0
+    assert calls == [((28, 28, 1), 10)]

@@ -37,20 +37,24 @@ def spec(tmp_path: Path) -> Path:
     return path
 
 
-def _env() -> dict[str, str]:
+def _env(tmpdir: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    if tmpdir is not None:
+        tmpdir.mkdir(exist_ok=True)
+        env["TMPDIR"] = str(tmpdir)  # to see that no scratch folder is left behind
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
 
-def start(shared_data: Path, runs: Path, spec: Path, *extra: str) -> subprocess.Popen[str]:
+def start(shared_data: Path, runs: Path, spec: Path, *extra: str,
+          tmpdir: Path | None = None) -> subprocess.Popen[str]:
     argv = [sys.executable, "-m", "cnn_tui", "train", "--dataset", str(shared_data / "mnist"),
             "--model", str(spec), "--limit", "6000", "--batch-size", "8", "--epochs", "3",
             "--seed", "5", "--runs-dir", str(runs), *extra]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_env())
+                            env=_env(tmpdir))
 
 
 def cli(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -126,8 +130,8 @@ def test_kill_9_mid_epoch_then_resume_trains_each_epoch_once(shared_data, tmp_pa
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_stops_at_a_batch_edge_and_the_run_resumes(shared_data, tmp_path, spec,
                                                              signum):
-    runs = tmp_path / "runs"
-    proc = start(shared_data, runs, spec)
+    runs, scratch = tmp_path / "runs", tmp_path / "tmp"
+    proc = start(shared_data, runs, spec, tmpdir=scratch)
     run_dir = wait_for(lambda: the_run(runs), "the run folder")
     wait_for(lambda: in_epoch(run_dir, 2), "epoch 2")
     proc.send_signal(signum)
@@ -138,6 +142,7 @@ def test_a_signal_stops_at_a_batch_edge_and_the_run_resumes(shared_data, tmp_pat
     final = status(run_dir)
     assert final["state"] == "stopped" and name in final["message"]
     assert read_history(run_dir)["epoch"] == [1]  # no half epoch
+    assert list(scratch.iterdir()) == []
     assert read_state(run_dir / "model.keras")["complete"] is False
     assert read_state(run_dir / "checkpoint.keras")["epochs_done"] == 1
     resumed = cli("train", "--resume", str(run_dir), "--epochs", "2")
@@ -147,14 +152,15 @@ def test_a_signal_stops_at_a_batch_edge_and_the_run_resumes(shared_data, tmp_pat
 
 def test_a_second_signal_exits_at_once_and_the_checkpoint_stays_valid(shared_data, tmp_path,
                                                                       spec):
-    runs = tmp_path / "runs"
-    proc = start(shared_data, runs, spec, "--epochs", "50")
+    runs, scratch = tmp_path / "runs", tmp_path / "tmp"
+    proc = start(shared_data, runs, spec, "--epochs", "50", tmpdir=scratch)
     run_dir = wait_for(lambda: the_run(runs), "the run folder")
     wait_for(lambda: in_epoch(run_dir, 2), "epoch 2")
     proc.send_signal(signal.SIGTERM)
     proc.send_signal(signal.SIGTERM)
     code, _, err = finish(proc)
     assert code == 143 and "Traceback" not in err
+    assert list(scratch.iterdir()) == []
     assert read_state(run_dir / "checkpoint.keras")["epochs_done"] >= 1
 
 

@@ -21,9 +21,10 @@ from cnn_tui.cli.parser import TRAIN_SETTINGS, given_settings, resolve_settings
 from cnn_tui.core.keras_model import check_report
 from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.core.runs.resume import ResumePoint
+from cnn_tui.core.shapes import ShapeReport
 
 
-def _plan(args: argparse.Namespace) -> tuple[TrainConfig, ResumePoint | None]:
+def _plan(args: argparse.Namespace) -> tuple[TrainConfig, ResumePoint | None, ShapeReport | None]:
     """The run to train, fully checked without TensorFlow or the data (raises CnnTuiError)."""
     from cnn_tui.cli.commands import checked_report
     from cnn_tui.core.runs.resume import plan_resume
@@ -31,7 +32,7 @@ def _plan(args: argparse.Namespace) -> tuple[TrainConfig, ResumePoint | None]:
     if args.resume:
         given = given_settings(args, TRAIN_SETTINGS)
         config, point = plan_resume(Path(args.resume), epochs=given.get("epochs"), given=given)
-        return config, point
+        return config, point, None
     from cnn_tui.core.runs.paths import check_runs_dir
 
     config = TrainConfig(**resolve_settings(args, TRAIN_SETTINGS))
@@ -39,19 +40,21 @@ def _plan(args: argparse.Namespace) -> tuple[TrainConfig, ResumePoint | None]:
     check_runs_dir(config.runs_dir)  # before minutes of loading, not after
     # The spec is checked against the dataset's shape before any data is
     # loaded, so a bad layer fails at once.
-    check_report(checked_report(config.model, config.dataset, config.image_size)[1])
-    return config, None
+    report = checked_report(config.model, config.dataset, config.image_size)[1]
+    check_report(report)
+    return config, None, report
 
 
 def train(args: argparse.Namespace) -> int:
-    config, point = _plan(args)
+    config, point, report = _plan(args)
     if args.detach:
         return _detach(args, config, point)
     into = Path(args.into_run_dir) if args.into_run_dir else None
-    return _train_here(config, point, into)
+    return _train_here(config, point, into, report)
 
 
-def _train_here(config: TrainConfig, point: ResumePoint | None, into: Path | None) -> int:
+def _train_here(config: TrainConfig, point: ResumePoint | None, into: Path | None,
+                report: ShapeReport | None) -> int:
     from cnn_tui.cli.progress import ProgressPrinter
     from cnn_tui.cli.signals import TrainSignals, handling
     from cnn_tui.core.native_log import NativeStderr
@@ -70,7 +73,7 @@ def _train_here(config: TrainConfig, point: ResumePoint | None, into: Path | Non
             with handling(signals):
                 printer = ProgressPrinter(sys.stdout, live=_is_tty(sys.stdout))
                 outcome = run_training(config, printer, stop, native_log=native, run_dir=into,
-                                       resume=point, kind="cli",
+                                       resume=point, kind="cli", report=report,
                                        before_run_dir=signals.before_run_dir)
         finally:
             native.restore()

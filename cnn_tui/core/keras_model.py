@@ -19,15 +19,19 @@ if TYPE_CHECKING:
 
 
 def build_keras_model(
-    spec: Mapping[str, Any], input_shape: tuple[int, ...], num_classes: int
+    spec: Mapping[str, Any], input_shape: tuple[int, ...], num_classes: int,
+    report: ShapeReport | None = None,
 ) -> keras.Model:
     """A ``keras.Sequential`` for images of ``input_shape`` (H, W, C) and ``num_classes``.
 
     The output rule of ``spec.py`` applies (the last Dense follows the
     classes unless ``"classes_from_dataset": false``); layer names equal the
-    shape report's ``LayerRow.name``. Raises SpecError when the spec is invalid.
+    shape report's ``LayerRow.name``. ``report``: the spec's shape report for this
+    input, when the caller has it (it is inferred otherwise). Raises SpecError
+    when the spec is invalid.
     """
-    report = infer_shapes(spec, tuple(input_shape), num_classes)
+    if report is None or not _report_fits(report, input_shape, num_classes):
+        report = infer_shapes(spec, tuple(input_shape), num_classes)
     check_report(report)
     import keras
 
@@ -37,6 +41,11 @@ def build_keras_model(
         layers.append(layer_class(name=row.name, **dict(row.args)))
     name = spec.get("name") if isinstance(spec.get("name"), str) else None
     return keras.Sequential(layers, name=_model_name(name))
+
+
+def _report_fits(report: ShapeReport, input_shape: tuple[int, ...], num_classes: int) -> bool:
+    """Whether ``report`` was inferred for this input and these classes (so it can be reused)."""
+    return tuple(report.input_shape) == tuple(input_shape) and report.num_classes == num_classes
 
 
 def check_report(report: ShapeReport) -> None:

@@ -47,7 +47,7 @@ def _model(prepared: PreparedRun) -> Any:
     if prepared.resume is not None:
         return load_model(prepared.resume.checkpoint)
     info, config = prepared.dataset.info, prepared.config
-    model = build_keras_model(prepared.spec, info.input_shape, info.num_classes)
+    model = build_keras_model(prepared.spec, info.input_shape, info.num_classes, prepared.report)
     model.compile(
         optimizer=make_optimizer(config.optimizer, config.learning_rate),
         loss="categorical_crossentropy",

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnn_tui.core.runs.config import TrainConfig, config_to_dict
 from cnn_tui.core.runs.events import RunEvent, StatusChanged
@@ -26,6 +26,9 @@ from cnn_tui.core.runs.rundir import (
     process_identity,
     update_status,
 )
+
+if TYPE_CHECKING:
+    from cnn_tui.core.shapes import ShapeReport
 
 
 @dataclass
@@ -51,6 +54,7 @@ def prepare_run(
     resume: ResumePoint | None = None,
     kind: str = "api",
     before_run_dir: Callable[[], None] | None = None,
+    report: ShapeReport | None = None,
 ) -> PreparedRun:
     """Check the options, spec and data, then create or reopen the run directory.
 
@@ -59,7 +63,8 @@ def prepare_run(
     recorded in status.json (``cli`` runs take SIGTERM as a stop request).
     ``before_run_dir`` is called just before the folder is created: from
     then on an interruption must stop the run rather than abandon it.
-    Raises CnnTuiError.
+    ``report``: the spec's shapes, when the caller inferred them already for
+    this dataset's input (the CLI does, before loading). Raises CnnTuiError.
     """
     from cnn_tui.core.keras_model import check_report
     from cnn_tui.core.shapes import infer_shapes
@@ -84,7 +89,9 @@ def prepare_run(
             progress=lambda _fraction, text: emit(StatusChanged(text)),
         )
     info = dataset.info
-    report = infer_shapes(spec, info.input_shape, info.num_classes)
+    if report is None or (tuple(report.input_shape), report.num_classes) != (
+            tuple(info.input_shape), info.num_classes):
+        report = infer_shapes(spec, info.input_shape, info.num_classes)
     check_report(report)
     if before_run_dir is not None:
         before_run_dir()

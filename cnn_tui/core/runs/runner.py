@@ -44,6 +44,7 @@ def run_training(
     resume: ResumePoint | None = None,
     kind: str = "api",
     before_run_dir: Callable[[], None] | None = None,
+    report: ShapeReport | None = None,
 ) -> RunOutcome:
     """Train ``config`` and return how it ended; see the module docstring.
 
@@ -51,8 +52,8 @@ def run_training(
     loaded). ``native_log``: the caller's active ``NativeStderr``; it is
     pointed at the run's ``tensorflow.log`` for the run and back to its first
     file afterwards. Without one, fd 2 is redirected to ``tensorflow.log``
-    for the duration of the run. ``run_dir``, ``resume``, ``kind`` and
-    ``before_run_dir``: see ``prepare.prepare_run``.
+    for the duration of the run. ``run_dir``, ``resume``, ``kind``,
+    ``before_run_dir`` and ``report``: see ``prepare.prepare_run``.
     """
     from cnn_tui.core.runs.fit import train_prepared
     from cnn_tui.core.runs.prepare import prepare_run
@@ -60,7 +61,7 @@ def run_training(
     stop_event = stop_event or threading.Event()
     try:
         prepared = prepare_run(config, emit, dataset, run_dir=run_dir, resume=resume, kind=kind,
-                               before_run_dir=before_run_dir)
+                               before_run_dir=before_run_dir, report=report)
     except CnnTuiError as error:
         emit(RunFailed(None, str(error)))
         return RunOutcome("failed", None, message=str(error), bad_input=True)
