@@ -94,16 +94,12 @@ def write_json_atomic(path: Path, data: Any, *, durable: bool = True) -> None:
     replace_atomically(path, text.encode("utf-8"), durable=durable)
 
 
-MAX_JSON_BYTES = 16 * 1024 * 1024
-"""A run's JSON files are a few KiB; a larger one is not ours and is not parsed."""
-
-
 def read_json(path: Path) -> dict[str, Any] | None:
-    """The JSON object in ``path``; ``None`` when missing, unreadable, hostile or not an object."""
+    """The JSON object in ``path``; ``None`` when missing, unreadable, hostile or not an object
+    (``checks.load_object`` says why, for listings that show the reason)."""
+    from cnn_tui.core.runs.checks import Unreadable, load_object
+
     try:
-        if path.stat().st_size > MAX_JSON_BYTES:
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+        return load_object(path)
+    except Unreadable:
         return None
-    return data if isinstance(data, dict) else None
