@@ -124,20 +124,28 @@ def make_callbacks(
         def __init__(self) -> None:
             super().__init__()
             self._next_write = 0.0
+            self._closed = False
+            # Batch-end hooks may overlap on Keras's pool, and one may still be
+            # pending when a stop raises out of fit: the lock and ``close`` keep
+            # a late progress write from overwriting the final state.
             self._lock = threading.Lock()
+
+        def close(self) -> None:
+            with self._lock:
+                self._closed = True
 
         def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
             self.epoch = epoch + 1
 
         def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
             now = time.monotonic()
-            with self._lock:  # batch-end hooks may overlap on Keras's pool
-                if now < self._next_write:
+            with self._lock:
+                if self._closed or now < self._next_write:
                     return
                 self._next_write = now + STATUS_PROGRESS_S
-            progress = {"epoch": self.epoch, "step": batch + 1, "steps": steps,
-                        "logs": _floats(logs)}
-            update_status(run_dir, durable=False, progress=progress)
+                progress = {"epoch": self.epoch, "step": batch + 1, "steps": steps,
+                            "logs": _floats(logs)}
+                update_status(run_dir, durable=False, progress=progress)
 
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
             update_status(run_dir, epochs_done=epoch + 1,
@@ -155,6 +163,14 @@ def make_callbacks(
         StatusFile(),
         ProgressEvents(emit=emit, epochs=epochs, steps=steps, batch_size=batch_size),
     ]
+
+
+def close_callbacks(callbacks: list[Any]) -> None:
+    """Silence the callbacks whose batch-end work may still be pending after ``fit``."""
+    for callback in callbacks:
+        close = getattr(callback, "close", None)
+        if close is not None:
+            close()
 
 
 def save_checkpoint(model: Any, run_dir: Path, rows: list[Row]) -> None:
@@ -187,6 +203,7 @@ class ProgressReporter:
         # Batch-end hooks may run concurrently on Keras's pool: one at a time
         # decides whether to emit, and never an older step after a newer one.
         self._emit_lock = threading.Lock()
+        self._closed = False
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._epoch = epoch + 1
@@ -194,13 +211,20 @@ class ProgressReporter:
         self._last_emit = 0.0  # the first batch of every epoch is always reported
         self._last_step = 0
 
+    def close(self) -> None:
+        """No batch event after this (one may be pending on Keras's pool when fit stops)."""
+        with self._emit_lock:
+            self._closed = True
+
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         now = time.monotonic()
         with self._emit_lock:
-            if batch + 1 <= self._last_step or now - self._last_emit < self.min_interval_s:
+            if (self._closed or batch + 1 <= self._last_step
+                    or now - self._last_emit < self.min_interval_s):
                 return
             self._last_emit, self._last_step = now, batch + 1
-        self.emit(self._progress(batch + 1, logs or {}, now))
+            event = self._progress(batch + 1, logs or {}, now)
+        self.emit(event)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         duration = time.monotonic() - self._epoch_start

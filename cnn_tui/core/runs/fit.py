@@ -14,7 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from cnn_tui.core.augment import build_augmenter
-from cnn_tui.core.runs.callbacks import StopRequested, make_callbacks, save_checkpoint
+from cnn_tui.core.runs.callbacks import (
+    StopRequested,
+    close_callbacks,
+    make_callbacks,
+    save_checkpoint,
+)
 from cnn_tui.core.runs.checkpoint import load_model, save_model
 from cnn_tui.core.runs.control import StopSignal, clear_stop_request, stop_reason
 from cnn_tui.core.runs.events import RunEvent, RunFinished, RunStarted, RunStopped, StatusChanged
@@ -110,6 +115,8 @@ def train_prepared(
     except (StopRequested, KeyboardInterrupt):
         # Ctrl-C in the CLI is a stop request too: save what was learnt.
         stopped = True
+    finally:
+        close_callbacks(callbacks)
     epochs_done = len(rows)
     stopped = stopped or epochs_done < config.epochs
     # model.keras holds the weights as they stand; after a stop mid-epoch they
