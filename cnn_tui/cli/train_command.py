@@ -68,7 +68,7 @@ def _train_here(config: TrainConfig, point: ResumePoint | None, into: Path | Non
     with tempfile.TemporaryDirectory(prefix="cnn-tui-") as scratch:
         native = NativeStderr(Path(scratch) / "tensorflow.log").start()
         stop = StopRequest()
-        signals = TrainSignals(stop, native.terminal, Path(scratch))
+        signals = TrainSignals(stop, native.terminal or sys.stderr, Path(scratch))
         try:
             with handling(signals):
                 printer = ProgressPrinter(sys.stdout, live=_is_tty(sys.stdout))

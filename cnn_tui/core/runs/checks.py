@@ -121,7 +121,9 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         text = json.dumps(value)
         return f"the string {text if len(text) <= 40 else text[:36] + '...'}"
-    return {dict: "an object", list: "a list"}.get(type(value), "null")
+    if isinstance(value, dict):
+        return "an object"
+    return "a list" if isinstance(value, list) else "null"
 
 
 def _first_line(error: BaseException) -> str:

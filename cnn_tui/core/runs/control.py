@@ -81,8 +81,8 @@ def request_stop(run_dir: Path) -> str:
     replace_atomically(run_dir / STOP_REQUEST_FILE,
                        f"stop requested at {stamp} by pid {os.getpid()}\n".encode())
     pid = status.get("pid")
-    local = status.get("host") == socket.gethostname() and isinstance(pid, int)
-    if local and status.get("kind") == "cli" and pid != os.getpid():
+    local = status.get("host") == socket.gethostname()
+    if local and isinstance(pid, int) and status.get("kind") == "cli" and pid != os.getpid():
         with contextlib.suppress(OSError, OverflowError):
             os.kill(pid, signal.SIGTERM)
         return f"asked pid {pid} to stop (SIGTERM and a stop request)"

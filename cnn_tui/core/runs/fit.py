@@ -95,7 +95,8 @@ def train_prepared(
         save_checkpoint(model, run_dir, rows)  # epoch 0: even epoch 1 can be resumed
 
     augmenter = build_augmenter(config.augment, seed=config.seed)
-    train_ds, val_ds = make_train_val_datasets(dataset, config.batch_size, augmenter, config.seed)
+    train_ds, val_ds = make_train_val_datasets(dataset, config.batch_size, augmenter,
+                                               config.seed or 0)
     steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     stop = StopSignal(stop_event, run_dir)
     callbacks = make_callbacks(run_dir=run_dir, stop=stop, emit=emit, history=history,

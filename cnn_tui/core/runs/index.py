@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def list_runs(runs_dir: str | Path) -> list[RunRecord]:
     return records
 
 
-def export_histories(run_dirs: list[str | Path], out_path: str | Path) -> Path:
+def export_histories(run_dirs: Sequence[str | Path], out_path: str | Path) -> Path:
     """Write the histories of ``run_dirs`` into one CSV: ``run``, ``epoch``, then every column.
 
     Raises CnnTuiError for a path inside a run directory (see ``paths.check_export_path``).

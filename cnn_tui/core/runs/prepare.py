@@ -85,7 +85,7 @@ def prepare_run(
             val_split=config.val_split,
             limit=config.limit,
             image_size=config.image_size,
-            seed=config.seed,
+            seed=config.seed or 0,  # resolved above: always set
             progress=lambda _fraction, text: emit(StatusChanged(text)),
         )
     info = dataset.info
