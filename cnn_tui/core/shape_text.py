@@ -143,8 +143,10 @@ def summarize_args(kind: str, args: Mapping[str, Any]) -> str:
             parts.append("x".join(map(str, pair(args[key]))))
     if args.get("depth_multiplier", 1) != 1:
         parts.append(f"x{args['depth_multiplier']}")
+    # A rejected pool_size is left out of args: the summary must still not fail.
     if args.get("strides") is not None and pair(args["strides"]) != (1, 1) and (
-        kind not in POOL_TYPES or pair(args["strides"]) != pair(args["pool_size"])
+        kind not in POOL_TYPES or "pool_size" not in args
+        or pair(args["strides"]) != pair(args["pool_size"])
     ):
         parts.append("stride " + "x".join(map(str, pair(args["strides"]))))
     elif kind in POOL_TYPES and args.get("strides") is not None and pair(args["strides"]) == (1, 1):
