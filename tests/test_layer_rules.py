@@ -16,7 +16,7 @@ from cnn_tui.core.layer_rules import FAMILIES, RULES, summarize_args
 from cnn_tui.core.layers import LAYER_SCHEMAS, new_layer
 from cnn_tui.core.memory import oom_advice
 from cnn_tui.core.shape_format import format_count, format_shape
-from cnn_tui.core.shapes import infer_shapes, layer_arithmetic
+from cnn_tui.core.shapes import ShapeReport, infer_shapes, layer_arithmetic
 from tests.spec_strategies import Case, random_specs
 
 CORE = Path(__file__).resolve().parents[1] / "cnn_tui" / "core"
@@ -29,18 +29,6 @@ def test_every_schema_has_a_rule_and_every_rule_a_schema() -> None:
 def test_no_layer_type_is_in_two_families() -> None:
     names = [type_name for family in FAMILIES for type_name in family.RULES]
     assert len(names) == len(set(names))
-
-
-@pytest.mark.parametrize("type_name", list(LAYER_SCHEMAS))
-def test_a_new_layer_of_every_type_gets_a_shape_and_its_arithmetic(type_name: str) -> None:
-    vector = type_name in ("Dense", "Dropout", "Activation", "BatchNormalization")
-    layers = [{"type": "Flatten"}] if vector else []
-    layers += [new_layer(type_name)]
-    layers += [] if vector or type_name in ("Flatten",) else [{"type": "Flatten"}]
-    report = infer_shapes({"layers": [*layers, {"type": "Dense", "units": 3}]}, (8, 8, 2), 3)
-    assert report.ok, report.errors
-    row = next(r for r in report.rows if r.type == type_name)
-    assert any(line.startswith("shape = ") for line in layer_arithmetic(report, row.index))
 
 
 # --- the shape modules import each other without a cycle -------------------------------------
@@ -137,11 +125,8 @@ def _evaluate(expression: str) -> int:
     return sum(math.prod(int(f) for f in term.split("*")) for term in expression.split(" + "))
 
 
-@settings(max_examples=60, deadline=None)
-@given(random_specs(shapes=st.sampled_from([(9, 7, 2), (5, 5, 1), (12, 12, 3)]), max_body=4))
-def test_arithmetic_lines_add_up_to_the_rows_numbers(case: Case) -> None:
-    spec, input_shape, num_classes = case
-    report = infer_shapes(spec, input_shape, num_classes)
+def assert_arithmetic_adds_up(report: ShapeReport) -> None:
+    """Every formula of every row evaluates to the number it shows, and that is the row's."""
     for row in report.rows:
         if row.output_shape is None:
             continue
@@ -166,6 +151,32 @@ def test_arithmetic_lines_add_up_to_the_rows_numbers(case: Case) -> None:
             assert (sizes[0], sizes[0]) == row.output_shape[:2], lines
         elif sizes:  # else height, then width
             assert tuple(sizes) == row.output_shape[:2], lines
+
+
+VARIANTS = [{}, {"use_bias": False}, {"depth_multiplier": 2}, {"strides": 2, "padding": "same"},
+            {"kernel_size": (3, 1), "strides": (1, 2)}, {"pool_size": (3, 2), "strides": 1},
+            {"center": False}, {"scale": False, "center": False}]
+# Each type with its new_layer() arguments, then with every variant that applies to it.
+TYPE_VARIANTS = [
+    (type_name, variant) for type_name, schema in LAYER_SCHEMAS.items() for variant in VARIANTS
+    if set(variant) <= set(schema.arg_names)
+] + [("ZeroPadding2D", {"padding": (1, 2)})]
+
+
+@pytest.mark.parametrize(("type_name", "variant"), TYPE_VARIANTS, ids=str)
+def test_arithmetic_of_every_type_adds_up(type_name: str, variant: dict[str, object]) -> None:
+    layer = {**new_layer(type_name), **variant}
+    vector = not RULES[type_name].needs_image and type_name != "Flatten"
+    layers = [{"type": "Flatten"}, layer] if vector else [layer, {"type": "Flatten"}]
+    report = infer_shapes({"layers": [*layers, {"type": "Dense", "units": 3}]}, (9, 8, 3), 3)
+    assert report.ok, report.errors
+    assert_arithmetic_adds_up(report)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_specs(shapes=st.sampled_from([(9, 7, 2), (5, 5, 1), (12, 12, 3)]), max_body=4))
+def test_arithmetic_lines_add_up_to_the_rows_numbers(case: Case) -> None:
+    assert_arithmetic_adds_up(infer_shapes(*case))
 
 
 def test_summaries_of_every_family() -> None:
