@@ -145,6 +145,15 @@ def test_error_messages(layers: list[Any], shape: tuple[int, int, int], number: 
     assert_names_layer_and_fix(message, number, type_name)
 
 
+@pytest.mark.parametrize("pool_size", [0, 2.5, "big"])
+def test_a_rejected_pool_size_with_strides_is_an_error_not_a_crash(pool_size: Any) -> None:
+    report = report_of([{"type": "MaxPooling2D", "pool_size": pool_size, "strides": 2}, *HEAD])
+    message = single_error(report)
+    assert f"pool_size={pool_size!r}".replace("'", "") in message.replace("'", "")
+    assert_names_layer_and_fix(message, 1, "MaxPooling2D")
+    assert report.rows[0].args_summary == "stride 2x2"
+
+
 def test_classes_mismatch_when_rule_is_off() -> None:
     layers = [{"type": "Flatten"}, {"type": "Dense", "units": 5, "activation": "softmax"}]
     assert report_of(layers).ok, "by default units follow the dataset"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cnn_tui.core.errors import SpecError
+from cnn_tui.core.keras_model import build_keras_model
 from cnn_tui.core.layers import (
     LAYER_SCHEMAS,
     REQUIRED,
@@ -20,6 +22,7 @@ from cnn_tui.core.layers import (
     resolve_layer_args,
 )
 from cnn_tui.core.presets import PRESETS
+from cnn_tui.core.shapes import infer_shapes
 from cnn_tui.core.spec import (
     check_spec_structure,
     effective_layers,
@@ -132,6 +135,61 @@ def test_output_rule_sets_last_dense_only() -> None:
     assert missing[1]["units"] == 3
     kept = effective_layers({"classes_from_dataset": False, "layers": spec["layers"]}, 100)
     assert kept[2]["units"] == 7
+
+
+HEAD = [{"type": "Flatten"}, {"type": "Dense", "units": 10, "activation": "softmax"}]
+
+
+@pytest.mark.parametrize(
+    ("layers", "number", "type_name", "argument"),
+    [
+        ([{"type": "Conv2D", "filters": 2.5, "kernel_size": 3}, *HEAD], 1, "Conv2D",
+         "filters=2.5"),
+        ([{"type": "Conv2D", "filters": 8, "kernel_size": 3.5}, *HEAD], 1, "Conv2D",
+         "kernel_size=3.5"),
+        ([{"type": "Conv2D", "filters": 8, "kernel_size": [3, 2.5]}, *HEAD], 1, "Conv2D",
+         "kernel_size=3x2.5"),
+        ([{"type": "SeparableConv2D", "filters": 4, "kernel_size": 3, "depth_multiplier": 1.5},
+          *HEAD], 1, "SeparableConv2D", "depth_multiplier=1.5"),
+        ([{"type": "MaxPooling2D", "pool_size": 2.5}, *HEAD], 1, "MaxPooling2D",
+         "pool_size=2.5"),
+        ([{"type": "Conv2D", "filters": 8, "kernel_size": 3, "strides": 1.5}, *HEAD], 1,
+         "Conv2D", "strides=1.5"),
+        ([{"type": "Flatten"}, {"type": "Dense", "units": 10.5}, *HEAD[1:]], 2, "Dense",
+         "units=10.5"),
+        # the last Dense: the output rule replaces valid units, but never hides a bad value
+        ([{"type": "Flatten"}, {"type": "Dense", "units": 10.5}], 2, "Dense", "units=10.5"),
+        ([{"type": "Flatten"}, {"type": "Dense", "units": "ten"}], 2, "Dense", "units='ten'"),
+    ],
+)
+def test_a_fractional_count_or_size_is_refused_naming_layer_and_argument(
+    tmp_path: Path, layers: list[dict[str, object]], number: int, type_name: str, argument: str
+) -> None:
+    """Not truncated to an int: 2.5 filters is a typo to show, and Keras would refuse it too."""
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps({"layers": layers}), encoding="utf-8")
+    spec = load_spec(path)
+    pattern = rf"^layer {number} \({type_name}\): {re.escape(argument)} is not valid; use "
+    with pytest.raises(SpecError, match=pattern):
+        build_keras_model(spec, (28, 28, 1), 10)  # checked before Keras is imported
+    with pytest.raises(SpecError, match=pattern):
+        build_keras_model({**spec, "classes_from_dataset": False}, (28, 28, 1), 10)
+
+
+def test_whole_numbers_written_as_floats_are_those_ints() -> None:
+    spec = {"layers": [{"type": "Conv2D", "filters": 4.0, "kernel_size": [3.0, 3]},
+                       {"type": "Flatten"}, {"type": "Dense", "units": 10.0}]}
+    report = infer_shapes(spec, (8, 8, 1), 10)
+    assert report.ok, report.errors
+    assert report.rows[0].args["filters"] == 4 and type(report.rows[0].args["filters"]) is int
+    assert report.rows[0].args["kernel_size"] == 3
+    assert effective_layers({"layers": [{"type": "Dense", "units": 7.0}]}, 3)[0]["units"] == 3
+
+
+@pytest.mark.parametrize(("arg", "typed"), [("filters", "2.5"), ("kernel_size", "3.5")])
+def test_a_fraction_typed_in_the_form_is_refused(arg: str, typed: str) -> None:
+    with pytest.raises(ArgValueError, match=rf"^{arg}='?{re.escape(typed)}'? is not valid"):
+        coerce_arg("Conv2D", arg, typed)
 
 
 # --- the layer catalogue -------------------------------------------------------------------

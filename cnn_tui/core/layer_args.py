@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cnn_tui.core.limits import digit_count
+from cnn_tui.core.shape_format import format_shape
 
 REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
 
@@ -213,7 +214,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        return f"{value[0]}x{value[1]}"
+        return format_shape(value)  # a pair reads as the window it is: 3x5
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e6:
         return f"{value:g}" if value != 0 else "0"
     if isinstance(value, int) and abs(value) >= 10**30:

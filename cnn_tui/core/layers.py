@@ -3,7 +3,8 @@
 Each supported Keras layer class has a ``LayerSchema`` listing its arguments
 (kind, Keras's default, bounds or choices, a one-line help). Validation, the
 shape inference, the Keras builder and the TUI's edit form are all driven by
-this table, so adding a layer here is most of the work of supporting it.
+this table. How a layer type changes shapes and counts parameters is its rule
+in ``layer_rules`` (one module per family); a supported type has both.
 """
 
 from __future__ import annotations
@@ -105,10 +106,6 @@ def _depth_multiplier() -> ArgSchema:
 
 
 _POOL_STRIDES = "step of the window; None means the pool size"
-
-# Layers that slide a window over height and width (shape and arithmetic views share these).
-CONV_TYPES = frozenset({"Conv2D", "SeparableConv2D", "DepthwiseConv2D"})
-POOL_TYPES = frozenset({"MaxPooling2D", "AveragePooling2D"})
 
 LAYER_SCHEMAS: dict[str, LayerSchema] = {
     s.type: s

@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from cnn_tui.core.limits import MAX_ACTIVATION, MAX_PARAMS, bytes_text
+from cnn_tui.core.shape_format import format_shape
 
 FLOAT_BYTES = 4
 MODEL_COPIES = 4
@@ -84,7 +85,7 @@ def oom_advice(
             f"{bytes_text(batch)} of activations while {model_text}; use a smaller batch size, "
             f"e.g. {max(1, batch_size // 2)}."
         )
-    image = "x".join(map(str, input_shape))
+    image = format_shape(input_shape)
     return (
         f"out of memory although the batch is one {image} image: its activations need about "
         f"{bytes_text(batch)}; use smaller images or downsample earlier (strides or pooling)."

@@ -15,8 +15,10 @@ Optional top-level keys: ``"name"``, ``"description"`` (strings) and
 
 The output rule: the input shape always comes from the dataset, and by
 default the LAST Dense layer's ``units`` follow the dataset's number of
-classes, whatever units the spec gives (or when it gives none), so one spec
-fits MNIST (10 classes) and CIFAR-100 (100 classes) alike. With
+classes, whatever valid units the spec gives (or when it gives none), so one
+spec fits MNIST (10 classes) and CIFAR-100 (100 classes) alike. A value that
+is no valid units (10.5, "ten") is still an error: it is a mistake to show,
+not a number to overwrite. With
 ``"classes_from_dataset": false`` the spec is taken as written, and a model
 whose output is not one value per class is a validation error.
 """
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.errors import SpecError
-from cnn_tui.core.layers import LAYER_SCHEMAS
+from cnn_tui.core.layers import LAYER_SCHEMAS, ArgValueError
 from cnn_tui.core.limits import MAX_SPEC_DEPTH, MAX_SPEC_INT, digit_count
 from cnn_tui.core.presets import PRESETS
 
@@ -216,9 +218,24 @@ def effective_layers(spec: Mapping[str, Any], num_classes: int) -> list[Any]:
     if classes_from_dataset(spec):
         for layer in reversed(layers):
             if isinstance(layer, dict) and layer.get("type") == "Dense":
-                layer["units"] = num_classes
+                if _valid_units(layer):
+                    layer["units"] = num_classes
                 break
     return layers
+
+
+def _valid_units(layer: Mapping[str, Any]) -> bool:
+    """Whether the output rule may replace this Dense's units: absent or a valid value.
+
+    An invalid one is left for the shape inference to report on the layer's row.
+    """
+    if "units" not in layer:
+        return True
+    try:
+        LAYER_SCHEMAS["Dense"].arg("units").coerce(layer["units"])
+    except ArgValueError:
+        return False
+    return True
 
 
 def _jsonable(value: Any) -> Any:
