@@ -29,6 +29,7 @@ def checked_report(model: str | dict, dataset: str, image_size: tuple[int, int] 
 
 
 def summary(args: argparse.Namespace) -> int:
+    from cnn_tui.core.shape_format import format_shape
     from cnn_tui.core.shapes import format_report_table, report_to_json
 
     chosen = resolve_settings(args, SUMMARY_SETTINGS)
@@ -36,7 +37,7 @@ def summary(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report_to_json(report), indent=2))
     else:
-        print(f"{info.name}: input {'x'.join(map(str, info.input_shape))}, "
+        print(f"{info.name}: input {format_shape(info.input_shape)}, "
               f"{info.num_classes} classes")
         print(format_report_table(report))
     check_report(report)
