@@ -8,6 +8,7 @@ and leaves a valid run directory. No traceback reaches the user for either.
 from __future__ import annotations
 
 import sys
+from typing import TextIO
 
 from cnn_tui.cli.parser import UsageError, parse_args
 from cnn_tui.core.errors import CnnTuiError
@@ -15,7 +16,7 @@ from cnn_tui.core.errors import CnnTuiError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def fail(message: str, stream=None) -> int:
+def fail(message: str, stream: TextIO | None = None) -> int:
     print(f"error: {message}", file=stream or sys.stderr, flush=True)
     return EXIT_USAGE
 

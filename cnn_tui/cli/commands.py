@@ -10,14 +10,21 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cnn_tui.cli import EXIT_OK
 from cnn_tui.cli.parser import SUMMARY_SETTINGS, resolve_settings
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.keras_model import check_report
 
+if TYPE_CHECKING:
+    from cnn_tui.core.datasets import DatasetInfo
+    from cnn_tui.core.shapes import ShapeReport
 
-def checked_report(model: str | dict, dataset: str, image_size: tuple[int, int] | None):
+
+def checked_report(
+    model: str | dict[str, Any], dataset: str, image_size: tuple[int, int] | None
+) -> tuple[DatasetInfo, ShapeReport]:
     """Load the spec, peek at the dataset and infer shapes; no TensorFlow needed."""
     from cnn_tui.core.datasets import peek_dataset
     from cnn_tui.core.shapes import infer_shapes

@@ -15,7 +15,8 @@ import sys
 from typing import Any, NoReturn
 
 from cnn_tui import __version__
-from cnn_tui.core.runs.config import SETTING, SETTINGS, Setting
+from cnn_tui.core.runs.config import SETTING, SETTINGS
+from cnn_tui.core.runs.settings import Setting
 
 APP_SETTINGS = ("dataset", "model", "augment", "optimizer", "learning_rate", "batch_size",
                 "epochs", "limit", "val_split", "image_size", "seed", "runs_dir", "on_hangup")

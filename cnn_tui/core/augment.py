@@ -276,5 +276,5 @@ def preview_augmentations(
 
     flat = repeated.reshape(-1, *images.shape[1:]).astype("float32")
     out = keras.ops.convert_to_numpy(augmenter(flat, training=True))
-    out = np.clip(np.rint(out), 0, 255).astype(np.uint8)
-    return out.reshape(repeated.shape)
+    clipped: np.ndarray = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    return clipped.reshape(repeated.shape)

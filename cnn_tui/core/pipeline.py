@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Any
 from cnn_tui.core.tf_setup import import_tensorflow
 
 if TYPE_CHECKING:
-    import tensorflow as tf
-
     from cnn_tui.core.datasets import Dataset
+
+TFDataset = Any
+"""A ``tf.data.Dataset`` (TensorFlow ships no type information)."""
 
 
 def make_train_val_datasets(
     dataset: Dataset, batch_size: int, augmenter: Any = None, seed: int = 0
-) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+) -> tuple[TFDataset, TFDataset]:
     """``(train_ds, val_ds)`` yielding ``(images float32 [0,1], one-hot labels)`` batches.
 
     ``train_ds`` is reshuffled every epoch (seeded) and passes through
@@ -32,7 +33,7 @@ def make_train_val_datasets(
     num_classes = dataset.info.num_classes
     autotune = tf.data.AUTOTUNE
 
-    def batches(x: Any, y: Any, *, shuffle: bool) -> tf.data.Dataset:
+    def batches(x: Any, y: Any, *, shuffle: bool) -> TFDataset:
         # One tensor of the uint8 images; batches gather rows from it by index,
         # which is much cheaper than shuffling and batching single images.
         # tf.data runs on the host: keep the arrays in host memory even when a
@@ -44,7 +45,7 @@ def make_train_val_datasets(
         if shuffle:
             indices = indices.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
 
-        def gather(index: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        def gather(index: Any) -> tuple[Any, Any]:
             batch_x = tf.cast(tf.gather(images, index), tf.float32) / 255.0
             batch_y = tf.one_hot(tf.gather(labels, index), num_classes)
             return batch_x, batch_y

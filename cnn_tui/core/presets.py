@@ -27,7 +27,7 @@ def _seed_block(filters: int) -> list[dict[str, Any]]:
 
 def _bn_block(filters: int) -> list[dict[str, Any]]:
     # conv (no bias: BatchNorm's beta replaces it) -> BN -> relu, twice, then pool.
-    unit = [
+    unit: list[dict[str, Any]] = [
         {"type": "Conv2D", "filters": filters, "kernel_size": 3, "padding": "same",
          "use_bias": False},
         # momentum 0.9 (Keras: 0.99) so the moving statistics used for validation settle

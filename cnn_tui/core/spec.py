@@ -81,7 +81,7 @@ def load_spec(name_or_path: str | Path) -> dict[str, Any]:
             '(an object with a "layers" list of objects); fix the file.'
         ) from None
     check_spec_structure(spec, source=f"model file {text}")
-    return spec
+    return dict(spec)
 
 
 def save_spec(spec: Mapping[str, Any], path: str | Path) -> None:

@@ -28,7 +28,8 @@ def import_tensorflow() -> ModuleType:
             from cnn_tui.core.native_log import route_python_logging
 
             route_python_logging()
-    return tf
+    module: ModuleType = tf
+    return module
 
 
 def _prepare_devices(tf: ModuleType) -> list[str]:

@@ -77,10 +77,11 @@ def peek_dataset(source: str | Path, image_size: ImageSize = None) -> DatasetInf
         "npz": sources.peek_npz,
         "npz-folder": sources.peek_npz_folder,
     }
-    shape, n_train, n_test, labels = peekers[kind](path)
-    image_shape = arrays.as_images(
-        np.broadcast_to(np.uint8(0), (n_train, *shape)), str(path)
+    stored_shape, n_train, n_test, labels = peekers[kind](path)
+    height, width, channels = arrays.as_images(
+        np.broadcast_to(np.uint8(0), (n_train, *stored_shape)), str(path)
     ).shape[1:]
+    image_shape = (height, width, channels)
     if size is not None and size != image_shape[:2]:
         raise _size_error(path, image_shape)
     names = sources.class_names_for(path, image_shape, labels, None)

@@ -6,6 +6,8 @@ chosen rows, never a float32 copy of the set (the pipeline scales per batch).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from cnn_tui.core.errors import DatasetError
@@ -62,7 +64,7 @@ def as_labels(y: np.ndarray, n_images: int, where: str) -> np.ndarray:
     return y.astype(np.int64, copy=False)
 
 
-def count_classes(labels: list[np.ndarray | None], where: str) -> int:
+def count_classes(labels: Sequence[np.ndarray | None], where: str) -> int:
     """K for labels that must be exactly 0..K-1 (a source without a list of classes).
 
     A stray label (a typo such as 1000 among 0..9) would otherwise make a
@@ -94,7 +96,7 @@ def count_classes(labels: list[np.ndarray | None], where: str) -> int:
     return count
 
 
-def _label_values(labels: list[np.ndarray | None], where: str) -> list[int]:
+def _label_values(labels: Sequence[np.ndarray | None], where: str) -> list[int]:
     """The sorted distinct labels of every split, refusing non-integer and negative ones."""
     parts = [np.asarray(y).reshape(-1) for y in labels if y is not None]
     for y in parts:
@@ -109,7 +111,7 @@ def _label_values(labels: list[np.ndarray | None], where: str) -> list[int]:
     return [int(v) for v in np.unique(np.concatenate(parts))] if parts else []
 
 
-def check_labels(labels: list[np.ndarray | None], num_classes: int, where: str) -> None:
+def check_labels(labels: Sequence[np.ndarray | None], num_classes: int, where: str) -> None:
     """Integer labels from 0 up to ``num_classes - 1`` in every split, else a DatasetError."""
     present = _label_values(labels, where)
     if present and present[-1] >= num_classes:

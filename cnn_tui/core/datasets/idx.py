@@ -46,7 +46,9 @@ def find_idx_files(folder: Path) -> dict[tuple[str, str], Path]:
 
 
 def _open(path: Path) -> BinaryIO:
-    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")  # type: ignore[return-value]  # a GzipFile reads bytes
+    return open(path, "rb")  # noqa: SIM115 - the caller closes it
 
 
 def _read_header(stream: BinaryIO, path: Path, expected_ndim: int) -> tuple[int, ...]:
@@ -136,7 +138,7 @@ def read_idx(path: Path, expected_ndim: int) -> np.ndarray:
             if path.suffix != ".gz":
                 _check_raw_size(path, dims)
                 values = np.empty(size, dtype=np.uint8)
-                filled = _read_into(stream, memoryview(values))
+                filled = _read_into(stream, memoryview(values.data))
             else:
                 # Grows with the data actually decompressed, up to the promised size.
                 buffer = bytearray()
@@ -162,7 +164,7 @@ def read_idx(path: Path, expected_ndim: int) -> np.ndarray:
 def _read_into(stream: BinaryIO, view: memoryview) -> int:
     filled = 0
     while filled < len(view):
-        got = stream.readinto(view[filled:])
+        got = stream.readinto(view[filled:])  # type: ignore[attr-defined]  # files have it
         if not got:
             break
         filled += got

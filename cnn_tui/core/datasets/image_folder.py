@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -106,7 +107,7 @@ def scan(root: Path) -> FolderLayout:
     return FolderLayout(class_names, train, test, skipped)
 
 
-def _pillow():  # imported lazily: only image folders need it
+def _pillow() -> Any:  # imported lazily: only image folders need it
     try:
         from PIL import Image
     except ImportError as error:  # pragma: no cover - pillow is a dependency

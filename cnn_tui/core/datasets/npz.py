@@ -66,7 +66,8 @@ def split_keys(path: Path) -> tuple[tuple[str, str], tuple[str, str] | None]:
 def load_array(path: Path, key: str) -> np.ndarray:
     try:
         with np.load(path, allow_pickle=False) as archive:
-            return archive[key]
+            array: np.ndarray = archive[key]
+            return array
     except ValueError as error:  # object arrays need pickle, which we refuse
         raise DatasetError(
             f"{path}: array {key!r} cannot be loaded without pickle ({error}); "

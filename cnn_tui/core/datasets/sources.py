@@ -6,7 +6,7 @@ and test arrays; ``peek_<format>`` returns shapes and counts from headers only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +46,7 @@ def detect(path: Path) -> str:
 def class_names_for(
     path: Path,
     shape: tuple[int, ...],
-    labels: list[np.ndarray | None],
+    labels: Sequence[np.ndarray | None],
     known: tuple[str, ...] | None,
 ) -> tuple[str, ...]:
     """Names from the files' metadata, the path's name, or numbers 0..K-1 for labels 0..K-1.
@@ -74,6 +74,7 @@ def _idx_files(path: Path) -> tuple[Path, Path, Path | None, Path | None]:
     test_images, test_labels = files.get(("test", "images")), files.get(("test", "labels"))
     if (test_images is None) != (test_labels is None):
         present = test_images or test_labels
+        assert present is not None  # exactly one of the two is there
         raise DatasetError(f"{path} has {present.name} but not its partner; add it or remove it.")
     return files[("train", "images")], files[("train", "labels")], test_images, test_labels
 

@@ -38,6 +38,9 @@ from cnn_tui.core.runs.events import BatchProgress, EpochEnded, RunEvent
 from cnn_tui.core.runs.history import HistoryWriter, Row
 from cnn_tui.core.runs.rundir import update_status
 
+Logs = dict[str, Any] | None
+"""What Keras passes to a callback hook."""
+
 PROGRESS_EVENTS_HZ = 10.0
 """Batch progress events a second at most (the TUI redraws less often still)."""
 STATUS_PROGRESS_S = 1.0
@@ -74,30 +77,30 @@ def make_callbacks(
     class StopOnRequest(keras.callbacks.Callback):
         async_safe = True
 
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
             if stop.is_set():
                 raise StopRequested
 
-        def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        def on_train_batch_begin(self, batch: int, logs: Logs = None) -> None:
             if stop.is_set():
                 raise StopRequested
 
-        def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        def on_test_batch_begin(self, batch: int, logs: Logs = None) -> None:
             # A stop during validation abandons the epoch: it has no complete row yet.
             if stop.is_set():
                 raise StopRequested
 
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
             if stop.is_set():
                 self.model.stop_training = True
 
     class NonFiniteLossGuard(keras.callbacks.Callback):
         async_safe = True
 
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
             self.epoch = epoch + 1
 
-        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        def on_train_batch_end(self, batch: int, logs: Logs = None) -> None:
             loss = (logs or {}).get("loss")
             if loss is not None and not math.isfinite(loss):
                 raise NonFiniteLoss(self.epoch, batch + 1)
@@ -107,7 +110,7 @@ def make_callbacks(
 
         async_safe = True
 
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
             finished = [*rows, {"epoch": epoch + 1, **_floats(logs)}]
             save_checkpoint(self.model, run_dir, finished)
             rows[:] = finished  # only once the checkpoint holds them
@@ -115,7 +118,7 @@ def make_callbacks(
     class HistoryRows(keras.callbacks.Callback):
         async_safe = True
 
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
             history.append(epoch + 1, _floats(logs))
 
     class StatusFile(keras.callbacks.Callback):
@@ -134,10 +137,10 @@ def make_callbacks(
             with self._lock:
                 self._closed = True
 
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
             self.epoch = epoch + 1
 
-        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        def on_train_batch_end(self, batch: int, logs: Logs = None) -> None:
             now = time.monotonic()
             with self._lock:
                 if self._closed or now < self._next_write:
@@ -147,7 +150,7 @@ def make_callbacks(
                             "logs": _floats(logs)}
                 update_status(run_dir, durable=False, progress=progress)
 
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
             update_status(run_dir, epochs_done=epoch + 1,
                           progress={"epoch": epoch + 1, "step": steps, "steps": steps,
                                     "logs": _floats(logs)})
@@ -180,7 +183,7 @@ def save_checkpoint(model: Any, run_dir: Path, rows: list[Row]) -> None:
     save_model(model, run_dir / CHECKPOINT_FILE, {"epochs_done": len(rows), "history": rows})
 
 
-def _floats(logs: dict | None) -> dict[str, float]:
+def _floats(logs: Logs) -> dict[str, float]:
     return {name: float(value) for name, value in (logs or {}).items()}
 
 
@@ -205,7 +208,7 @@ class ProgressReporter:
         self._emit_lock = threading.Lock()
         self._closed = False
 
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
         self._epoch = epoch + 1
         self._epoch_start = time.monotonic()
         self._last_emit = 0.0  # the first batch of every epoch is always reported
@@ -216,7 +219,7 @@ class ProgressReporter:
         with self._emit_lock:
             self._closed = True
 
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: Logs = None) -> None:
         now = time.monotonic()
         with self._emit_lock:
             if (self._closed or batch + 1 <= self._last_step
@@ -226,12 +229,12 @@ class ProgressReporter:
             event = self._progress(batch + 1, logs or {}, now)
         self.emit(event)
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
         duration = time.monotonic() - self._epoch_start
         self._epoch_durations.append(duration)
         self.emit(EpochEnded(epoch + 1, self.epochs, _floats(logs), duration))
 
-    def _progress(self, step: int, logs: dict, now: float) -> BatchProgress:
+    def _progress(self, step: int, logs: Logs, now: float) -> BatchProgress:
         elapsed = max(now - self._epoch_start, 1e-9)
         per_step = elapsed / step
         eta_epoch = per_step * max(self.steps - step, 0)

@@ -74,7 +74,7 @@ class HistoryWriter:
             file.flush()
             os.fsync(file.fileno())
 
-    def _writer(self, file: io.TextIOBase) -> csv.DictWriter:
+    def _writer(self, file: io.TextIOBase) -> csv.DictWriter[str]:
         return csv.DictWriter(file, ["epoch", *(self.columns or [])], lineterminator="\n")
 
     @staticmethod
