@@ -26,8 +26,12 @@ run: $(VENV)/.stamp-run
 test: $(VENV)/.stamp-test
 	$(PY) -m pytest -q $(ARGS)
 
+# ruff for style; import-linter for the layering (pyproject's contracts); mypy for
+# types (the core and the CLI strictly).
 lint: $(VENV)/.stamp-test
 	$(PY) -m ruff check cnn_tui tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 
 bench: $(VENV)/.stamp-test
 	$(PY) benchmarks/run_bench.py $(ARGS)

@@ -28,11 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         return fail(str(exc))
     args.argv = argv  # a detached run starts the same command again
-    from cnn_tui.cli import commands
+    from cnn_tui.cli import commands, train_command
 
     handlers = {
         None: commands.open_app,
-        "train": commands.train,
+        "train": train_command.train,
         "summary": commands.summary,
         "runs": commands.list_runs,
         "export": commands.export,

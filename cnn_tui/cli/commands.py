@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cnn_tui.cli import EXIT_OK
 from cnn_tui.cli.parser import SUMMARY_SETTINGS, resolve_settings
@@ -18,29 +18,15 @@ from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.keras_model import check_report
 
 if TYPE_CHECKING:
-    from cnn_tui.core.datasets import DatasetInfo
-    from cnn_tui.core.shapes import ShapeReport
-
-
-def checked_report(
-    model: str | dict[str, Any], dataset: str, image_size: tuple[int, int] | None
-) -> tuple[DatasetInfo, ShapeReport]:
-    """Load the spec, peek at the dataset and infer shapes; no TensorFlow needed."""
-    from cnn_tui.core.datasets import peek_dataset
-    from cnn_tui.core.shapes import infer_shapes
-    from cnn_tui.core.spec import load_spec
-
-    spec = dict(model) if isinstance(model, dict) else load_spec(model)
-    info = peek_dataset(dataset, image_size=image_size)
-    return info, infer_shapes(spec, info.input_shape, info.num_classes)
+    pass
 
 
 def summary(args: argparse.Namespace) -> int:
     from cnn_tui.core.shape_format import format_shape
-    from cnn_tui.core.shapes import format_report_table, report_to_json
+    from cnn_tui.core.shapes import format_report_table, report_for, report_to_json
 
     chosen = resolve_settings(args, SUMMARY_SETTINGS)
-    info, report = checked_report(chosen["model"], chosen["dataset"], chosen["image_size"])
+    info, report = report_for(chosen["model"], chosen["dataset"], chosen["image_size"])
     if args.json:
         print(json.dumps(report_to_json(report), indent=2))
     else:
@@ -49,12 +35,6 @@ def summary(args: argparse.Namespace) -> int:
         print(format_report_table(report))
     check_report(report)
     return EXIT_OK
-
-
-def train(args: argparse.Namespace) -> int:
-    from cnn_tui.cli.train_command import train as run_train
-
-    return run_train(args)
 
 
 def list_runs(args: argparse.Namespace) -> int:

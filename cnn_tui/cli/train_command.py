@@ -26,8 +26,8 @@ from cnn_tui.core.shapes import ShapeReport
 
 def _plan(args: argparse.Namespace) -> tuple[TrainConfig, ResumePoint | None, ShapeReport | None]:
     """The run to train, fully checked without TensorFlow or the data (raises CnnTuiError)."""
-    from cnn_tui.cli.commands import checked_report
     from cnn_tui.core.runs.resume import plan_resume
+    from cnn_tui.core.shapes import report_for
 
     if args.resume:
         given = given_settings(args, TRAIN_SETTINGS)
@@ -40,7 +40,7 @@ def _plan(args: argparse.Namespace) -> tuple[TrainConfig, ResumePoint | None, Sh
     check_runs_dir(config.runs_dir)  # before minutes of loading, not after
     # The spec is checked against the dataset's shape before any data is
     # loaded, so a bad layer fails at once.
-    report = checked_report(config.model, config.dataset, config.image_size)[1]
+    report = report_for(config.model, config.dataset, config.image_size)[1]
     check_report(report)
     return config, None, report
 

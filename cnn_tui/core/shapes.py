@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnn_tui.core.errors import SpecError
 from cnn_tui.core.layer_rules import RULES, LayerProblem, LayerRule, summarize_args
@@ -28,6 +28,9 @@ from cnn_tui.core.report import LayerRow, Shape, ShapeReport
 from cnn_tui.core.shape_format import format_shape
 from cnn_tui.core.shape_text import format_report_table, layer_arithmetic, report_to_json
 from cnn_tui.core.spec import check_spec_values, classes_from_dataset, effective_layers
+
+if TYPE_CHECKING:
+    from cnn_tui.core.datasets import DatasetInfo
 
 
 def infer_shapes(spec: Mapping[str, Any], input_shape: Shape, num_classes: int) -> ShapeReport:
@@ -57,6 +60,22 @@ def infer_shapes(spec: Mapping[str, Any], input_shape: Shape, num_classes: int) 
         input_shape, tuple(rows), total, sum(r.trainable_params for r in rows),
         errors + ((too_big,) if too_big else ()), num_classes,
     )
+
+
+def report_for(
+    model: str | Mapping[str, Any], dataset: str, image_size: tuple[int, int] | None = None
+) -> tuple[DatasetInfo, ShapeReport]:
+    """A model (preset, spec path or spec) on a dataset's input, without loading the data.
+
+    The dataset is only peeked at (a named one's shape is known), so this
+    answers in milliseconds: the CLI checks a spec before loading anything.
+    """
+    from cnn_tui.core.datasets import peek_dataset
+    from cnn_tui.core.spec import load_spec
+
+    spec = dict(model) if isinstance(model, Mapping) else load_spec(model)
+    info = peek_dataset(dataset, image_size=image_size)
+    return info, infer_shapes(spec, info.input_shape, info.num_classes)
 
 
 def _check_model_inputs(spec: Any, input_shape: Shape, num_classes: int) -> list[str]:
