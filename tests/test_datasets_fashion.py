@@ -7,12 +7,16 @@ from pathlib import Path
 import pytest
 
 from cnn_tui.core.datasets import load_dataset, peek_dataset
+from tests.resources import missing
 
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 
-pytestmark = pytest.mark.skipif(
-    not FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed"
-)
+
+
+@pytest.fixture(autouse=True)
+def _fashion() -> None:
+    if not FASHION.is_dir():
+        missing("Debian's dataset-fashion-mnist is not installed (.ci/run installs it)")
 
 
 def test_debian_fashion_mnist_loads_with_its_class_names() -> None:

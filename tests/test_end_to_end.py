@@ -13,12 +13,14 @@ from cnn_tui.core.runs.events import EpochEnded, RunFinished
 from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.index import export_histories, list_runs
 from cnn_tui.core.runs.runner import run_training
+from tests.resources import missing
 
 MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 
 
-@pytest.mark.skipif(not MNIST.is_dir(), reason=f"real MNIST not found at {MNIST}")
 def test_seed_mlp_learns_real_mnist(tmp_path: Path) -> None:
+    if not MNIST.is_dir():
+        missing(f"real MNIST not found at {MNIST}")
     events: list[Any] = []
     config = TrainConfig(
         dataset=str(MNIST),

@@ -20,6 +20,7 @@ import pytest
 
 from cnn_tui.core.runs.checkpoint import read_state
 from cnn_tui.core.runs.history import read_history
+from tests.resources import missing
 
 TINY_SPEC = {"layers": [
     {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
@@ -127,7 +128,7 @@ def test_kill_9_mid_epoch_then_resume_trains_each_epoch_once(shared_data, tmp_pa
     assert not [p for p in run_dir.iterdir() if p.name.startswith(".tmp-")]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_stops_at_a_batch_edge_and_the_run_resumes(shared_data, tmp_path, spec,
                                                              signum):
     runs, scratch = tmp_path / "runs", tmp_path / "tmp"
@@ -178,6 +179,17 @@ def test_ctrl_c_while_loading_exits_130_without_a_run(shared_data, tmp_path, spe
     assert not runs.exists() or not any(runs.iterdir())
 
 
+def test_a_failure_while_training_exits_1_and_stays_resumable(shared_data, tmp_path, spec):
+    runs = tmp_path / "runs"
+    result = cli("train", "--dataset", str(shared_data / "mnist"), "--model", str(spec),
+                 "--limit", "500", "--epochs", "2", "--lr", "1e30", "--runs-dir", str(runs))
+    assert result.returncode == 1, result.stderr
+    assert_one_error(result.stderr, "NaN or infinite", "lower the learning rate")
+    run_dir = Path(result.stdout.strip().splitlines()[-1])
+    assert status(run_dir)["state"] == "failed"
+    assert read_state(run_dir / "checkpoint.keras") is not None
+
+
 def test_bad_resumes_exit_2(shared_data, tmp_path, spec):
     empty = tmp_path / "empty-run"
     empty.mkdir()
@@ -190,12 +202,12 @@ def test_bad_resumes_exit_2(shared_data, tmp_path, spec):
 
 def _mount_tmpfs(folder: Path, size: str) -> None:
     if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs to fill needs root")
+        missing("mounting a small tmpfs to fill needs root")
     folder.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
                               str(folder)], capture_output=True, text=True)
     if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+        missing(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
 
 
 def test_a_full_disk_fails_the_run_cleanly_and_keeps_the_checkpoint(shared_data, tmp_path,

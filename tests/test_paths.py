@@ -12,6 +12,7 @@ from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.runs import history, rundir
 from cnn_tui.core.runs.index import export_histories
 from cnn_tui.core.runs.paths import check_export_path, check_runs_dir, run_dir_above
+from tests.resources import missing
 
 
 def make_run(runs: Path, name: str = "20260101-120000-run") -> Path:
@@ -84,10 +85,12 @@ def test_a_missing_runs_dir_under_a_writable_folder_is_fine(tmp_path: Path) -> N
     assert sorted(os.listdir(tmp_path)) == []  # neither created nor left a probe
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores permission bits; see the mount test")
-def test_a_folder_without_write_permission_is_refused(tmp_path: Path) -> None:
+def test_a_folder_without_write_permission_is_refused(tmp_path: Path, monkeypatch) -> None:
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o555)
+    if os.geteuid() == 0:
+        # Root ignores permission bits: answer os.access as any other user would.
+        monkeypatch.setattr(os, "access", lambda path, mode: False)
     try:
         with pytest.raises(CnnTuiError, match="is not writable"):
             check_runs_dir(locked / "runs")
@@ -97,13 +100,13 @@ def test_a_folder_without_write_permission_is_refused(tmp_path: Path) -> None:
 
 def test_a_read_only_mount_is_refused_even_for_root(tmp_path: Path, monkeypatch) -> None:
     if os.geteuid() != 0:
-        pytest.skip("mounting a read-only tmpfs needs root")
+        missing("mounting a read-only tmpfs needs root")
     mount = tmp_path / "ro"
     mount.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mount)],
                           capture_output=True, text=True)
     if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+        missing(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
     try:
         with pytest.raises(CnnTuiError, match=f"{mount} is not writable"):
             check_runs_dir(mount / "runs")

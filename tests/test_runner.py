@@ -24,6 +24,7 @@ from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.index import list_runs
 from cnn_tui.core.runs.outcome import RunOutcome
 from cnn_tui.core.runs.runner import run_training
+from tests.resources import missing
 
 TINY_SPEC = {
     "layers": [
@@ -43,7 +44,7 @@ def mnist_small(request: pytest.FixtureRequest) -> Any:
 
     shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
     if not shared.is_dir():
-        pytest.skip(f"real MNIST not found at {shared} (see shared/data/README.md)")
+        missing(f"real MNIST not found at {shared} (see shared/data/README.md)")
     data = load_dataset(shared, limit=N_TRAIN, seed=0)
     # A small validation set keeps each epoch's evaluation quick.
     data.x_val, data.y_val = data.x_val[:200], data.y_val[:200]

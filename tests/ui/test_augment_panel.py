@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, Input, Static, Switch
 from cnn_tui.core.augment import SEED_AUGMENT, AugmentConfig
 from cnn_tui.ui.panels.augment_panel import PREVIEW_VARIANTS, AugmentPanel
 from cnn_tui.ui.widgets.image_grid import ImageGrid
+from tests.resources import missing
 
 MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 
@@ -74,7 +75,7 @@ async def test_preset_key_fills_the_tutorial_settings_and_switches_on() -> None:
 
 async def test_preview_waits_for_tensorflow_then_draws_real_images_augmented() -> None:
     if not (MNIST / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"real MNIST not found at {MNIST}")
+        missing(f"real MNIST not found at {MNIST}")
     from cnn_tui.core.datasets import load_dataset
 
     dataset = load_dataset(str(MNIST), limit=100)

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+from tests.resources import missing
+
+
+@pytest.fixture(autouse=True)
+def _tmux() -> None:
+    if shutil.which("tmux") is None:
+        missing("tmux is not installed (.ci/run installs it with apt)")
+
 
 SESSION = "cnn-tui-smoke"
 LEAKS = ("oneDNN", "I0000", "W0000", "E0000", "absl", "cuda", "Traceback")
