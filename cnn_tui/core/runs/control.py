@@ -13,6 +13,7 @@ recorded before a reboot, or another host's run silent for longer than
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -82,10 +83,8 @@ def request_stop(run_dir: Path) -> str:
     pid = status.get("pid")
     local = status.get("host") == socket.gethostname() and isinstance(pid, int)
     if local and status.get("kind") == "cli" and pid != os.getpid():
-        try:
+        with contextlib.suppress(OSError, OverflowError):
             os.kill(pid, signal.SIGTERM)
-        except (OSError, OverflowError):
-            pass
         return f"asked pid {pid} to stop (SIGTERM and a stop request)"
     return "left a stop request; the run stops at its next batch"
 

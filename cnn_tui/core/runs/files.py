@@ -9,6 +9,7 @@ leaves the previous version in place.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -83,10 +84,8 @@ def remove_stale_temps(folder: Path) -> None:
     except OSError:
         return
     for path in leftovers:
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
 
 
 def write_json_atomic(path: Path, data: Any, *, durable: bool = True) -> None:

@@ -11,7 +11,6 @@ import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.runs.control import effective_state

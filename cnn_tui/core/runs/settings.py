@@ -117,9 +117,8 @@ class Setting:
             if not _is_size(value):
                 raise self._fail(value)
             return (int(value[0]), int(value[1]))
-        elif self.choices:
-            if value not in self.choices:
-                raise self._fail(value)
+        elif self.choices and value not in self.choices:
+            raise self._fail(value)
         if self.minimum is not None and not self._in_bounds(value):
             raise self._fail(value)
         return value
