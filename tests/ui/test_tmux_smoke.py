@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+import cnn_tui
+
+SOURCE_ROOT = Path(cnn_tui.__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 SESSION = "cnn-tui-smoke"
@@ -45,8 +48,10 @@ def wait_for(predicate, timeout: float, what: str) -> str:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_real_binary_trains_and_quits_in_tmux(shared_data: Path, tmp_path: Path, size):
     runs = tmp_path / "runs"
+    # The code under test, whatever environment the tmux server was started with.
     command = (
-        f"cd {tmp_path} && {sys.executable} -m cnn_tui --dataset {shared_data / 'mnist'} "
+        f"cd {tmp_path} && PYTHONPATH={SOURCE_ROOT} "
+        f"{sys.executable} -m cnn_tui --dataset {shared_data / 'mnist'} "
         f"--model seed-mlp --epochs 1 --limit 500 --runs-dir {runs}; "
         f"echo EXITED $?; sleep 60"
     )
