@@ -36,12 +36,12 @@ from cnn_tui.ui.panels.augment_panel import AugmentPanel
 from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.panels.runs_panel import RunsPanel
-from cnn_tui.ui.panels.train_panel import TrainPanel, TrainSettings
+from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.run_control import RunControl
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.screens.help import HelpScreen, HelpSection, describe_bindings
 from cnn_tui.ui.screens.path_prompt import PathPromptScreen
-from cnn_tui.ui.training import settings_from_run_config
+from cnn_tui.ui.training import values_from_run_config
 from cnn_tui.ui.widgets.key_footer import KeyFooter
 
 TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab")
@@ -130,11 +130,6 @@ class CnnTuiApp(RunControl, App[None]):
             return FALLBACK_INFO
         return info.input_shape, info.num_classes
 
-    def _initial_settings(self) -> TrainSettings:
-        o = self.options
-        return TrainSettings(o.optimizer, o.learning_rate, o.batch_size, o.epochs, o.limit,
-                             0 if o.seed is None else o.seed)
-
     def compose(self) -> ComposeResult:
         input_shape, num_classes = self._initial_shape()
         yield Header()
@@ -148,7 +143,7 @@ class CnnTuiApp(RunControl, App[None]):
             with TabPane("Augment", id="augment-tab"):
                 yield Lazy(AugmentPanel(self.augment_config))
             with TabPane("Train", id="train-tab"):
-                yield TrainPanel(self._initial_settings())
+                yield TrainPanel(self.options.train_values())
             with TabPane("Runs", id="runs-tab"):
                 yield Lazy(RunsPanel(self.runs_dir))
         yield KeyFooter(compact=True)
@@ -234,8 +229,11 @@ class CnnTuiApp(RunControl, App[None]):
                 augment = None
             self.augment_config = augment if augment is not None and augment.enabled else None
             self.query_one(AugmentPanel).set_config(self.augment_config)
-        train = self.query_one(TrainPanel)
-        train.set_settings(settings_from_run_config(config, train.initial))
+        try:
+            self.query_one(TrainPanel).form.set_values(values_from_run_config(config))
+        except CnnTuiError as error:
+            self.notify(f"The run's training settings could not be read: {error}",
+                        severity="warning", markup=False)
         self._show_train_tab()
 
     @on(DatasetPanel.SamplesLoaded)

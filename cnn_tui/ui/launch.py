@@ -15,9 +15,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cnn_tui.core.augment import AugmentConfig
-from cnn_tui.core.runs.config import SETTING
+from cnn_tui.core.runs.config import SETTING, TUI_FIELDS
 
 SESSION_LOG = "cnn-tui-session.log"
 
@@ -40,6 +41,10 @@ class LaunchOptions:
     image_size: tuple[int, int] | None = SETTING["image_size"].default
     seed: int | None = SETTING["seed"].default
     on_hangup: str = SETTING["on_hangup"].default
+
+    def train_values(self) -> dict[str, Any]:
+        """The Train tab's starting values, by setting name."""
+        return {setting.name: getattr(self, setting.name) for setting in TUI_FIELDS}
 
 
 def run_app(options: LaunchOptions | None = None) -> int:

@@ -78,9 +78,10 @@ class RunControl(_Base):
             return
         train = self.query_one(TrainPanel)
         try:
-            train.settings()
+            train.values()
         except CnnTuiError as exc:
-            self.notify(str(exc), title="Fix the training settings", severity="error")
+            self.notify(str(exc), title="Fix the training settings", severity="error",
+                        markup=False)
             return
         self._show_train_tab()
         if self.load_tensorflow and not self.tensorflow_ready:
@@ -103,7 +104,7 @@ class RunControl(_Base):
                 dataset=self.dataset_source,
                 spec=self.query_one(ModelPanel).spec,
                 augment=self.augment_config,
-                settings=train.settings(),
+                values=train.values(),
                 runs_dir=self.runs_dir,
             )
         except CnnTuiError as exc:

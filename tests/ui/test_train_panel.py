@@ -71,6 +71,9 @@ async def test_train_seed_mlp_on_real_mnist(shared_data: Path, tmp_path: Path) -
         run_dir = app.last_run_dir
         assert run_dir is not None and run_dir.parent == tmp_path / "runs"
         assert status(run_dir)["state"] == "finished"
+        # The seed field was left empty: a random seed, recorded with the run.
+        options = json.loads((run_dir / "config.json").read_text())["options"]
+        assert isinstance(options["seed"], int)
         with (run_dir / HISTORY_FILE).open() as file:
             rows = list(csv.DictReader(file))
         assert [int(row["epoch"]) for row in rows] == [1, 2]
