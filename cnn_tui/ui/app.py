@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +38,8 @@ from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.run_control import RunControl
 from cnn_tui.ui.screens.confirm import ConfirmScreen
+from cnn_tui.ui.screens.export import export_runs
 from cnn_tui.ui.screens.help import HelpScreen, HelpSection, describe_bindings
-from cnn_tui.ui.screens.path_prompt import PathPromptScreen
 from cnn_tui.ui.training import values_from_run_config
 from cnn_tui.ui.widgets.key_footer import KeyFooter
 
@@ -263,23 +262,7 @@ class CnnTuiApp(RunControl, App[None]):
         if self.last_run_dir is None:
             self.notify("No run yet: train one (t), or pick runs in the Runs tab to export.")
             return
-        run_dir = self.last_run_dir
-        default = self.runs_dir / f"export-{datetime.now():%Y%m%d-%H%M%S}.csv"
-
-        def export(path: str | None) -> None:
-            if not path:
-                return
-            from cnn_tui.core.runs.index import export_histories
-
-            try:
-                written = export_histories([run_dir], Path(path).expanduser())
-            except (CnnTuiError, OSError) as exc:
-                self.notify(str(exc), title="Export failed", severity="error")
-                return
-            self.notify(f"Exported {run_dir.name} to {written}.")
-
-        self.push_screen(PathPromptScreen(f"Export the history of {run_dir.name} to CSV:",
-                                          str(default)), export)
+        export_runs(self, [self.last_run_dir], self.runs_dir)
 
     def help_sections(self) -> list[HelpSection]:
         """Every key, grouped by where it works (the help screen's content)."""

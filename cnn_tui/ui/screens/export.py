@@ -1,4 +1,4 @@
-"""The export prompt: where to write the chosen runs' histories as one CSV."""
+"""Exporting runs' histories as one CSV: the prompt for where, and the export itself."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from textual.app import ComposeResult
+from rich.text import Text
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+
+from cnn_tui.core.errors import CnnTuiError
 
 
 def default_export_path(runs_dir: Path, now: datetime | None = None) -> Path:
@@ -63,7 +66,7 @@ class ExportScreen(ModalScreen[Path | None]):
         count = len(self.run_names)
         with Vertical():
             yield Label(f"Export the history of {count} run{'s' * (count != 1)} to one CSV:")
-            yield Static(", ".join(self.run_names), id="export-runs")
+            yield Static(Text(", ".join(self.run_names)), id="export-runs")
             yield Input(str(self.default_path), id="export-path")
             yield Static(id="export-error")
             yield Label("enter to export, escape to cancel", classes="hint")
@@ -75,9 +78,29 @@ class ExportScreen(ModalScreen[Path | None]):
         event.stop()
         problem = check_export_path(event.value)
         if problem is not None:
-            self.query_one("#export-error", Static).update(problem)
+            self.query_one("#export-error", Static).update(Text(problem))
             return
         self.dismiss(Path(event.value.strip()).expanduser())
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def export_runs(app: App, run_dirs: Sequence[Path], runs_dir: Path) -> None:
+    """Ask where, then write the histories of ``run_dirs`` to one CSV; a notification says
+    how it went (names and paths in it are never markup)."""
+    from cnn_tui.core.runs.index import export_histories
+
+    def export(path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            written = export_histories(list(run_dirs), path)
+        except (CnnTuiError, OSError) as error:
+            app.notify(str(error), title="Export failed", severity="error", markup=False)
+            return
+        what = run_dirs[0].name if len(run_dirs) == 1 else f"{len(run_dirs)} runs"
+        app.notify(f"Exported {what} to {written}.", title="Export", markup=False)
+
+    app.push_screen(ExportScreen([path.name for path in run_dirs],
+                                 default_export_path(runs_dir)), export)
