@@ -1,50 +1,43 @@
-"""Training from the app: start (queued while TensorFlow loads), stop, and the run's events.
+"""Training from the app: start (queued while TensorFlow loads), continue, stop.
 
 ``RunControl`` is mixed into ``CnnTuiApp``. The worker thread runs the
-engine's ``run_training`` and posts one message per event (``messages.py``);
-the handlers here, on the UI thread, pass them to the Train tab. The thread
-never touches a widget, and stops within one batch when ``_stop_event`` is set.
+engine's ``run_training`` (after ``plan_resume`` for a continued run) and
+posts one message per event; ``RunEvents`` (run_events.py) shows them. The
+thread never touches a widget, and stops within one batch when
+``_stop_event`` is set.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import work
 from textual.widgets import TabbedContent
-from textual.worker import Worker, WorkerState
 
 from cnn_tui.core.augment import AugmentConfig
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
-from cnn_tui.core.runs.events import RunFailed, RunFinished, RunStopped
-from cnn_tui.ui.heap import collect_and_refreeze, freeze_long_lived
-from cnn_tui.ui.messages import (
-    TrainingBatch,
-    TrainingEnded,
-    TrainingEpoch,
-    TrainingStarted,
-    TrainingStatus,
-    message_for,
-)
+from cnn_tui.core.runs.control import StopRequest
+from cnn_tui.ui.launch import LaunchOptions
+from cnn_tui.ui.messages import TrainingRefused, message_for
 from cnn_tui.ui.panels.model_panel import ModelPanel
-from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.training import build_train_config
+from cnn_tui.ui.watch_control import WatchControl
 
-if TYPE_CHECKING:
-    from textual.app import App
-
-    _Base = App[None]
-else:
-    _Base = object
+Resume = tuple[Path, "int | None"]
+"""A run to continue and its new total of epochs (None: as planned)."""
 
 
-class RunControl(_Base):
-    """The training half of the app (a mixin: the app provides the state below)."""
+class RunControl(WatchControl):
+    """The training half of the app (a mixin: the app provides the state below).
 
+    A run starting here ends the watching of another process's run
+    (``WatchControl``), and ``s`` asks a watched run to stop when none trains here.
+    """
+
+    options: LaunchOptions
     load_tensorflow: bool
     tensorflow_ready: bool
     start_pending: bool
@@ -53,14 +46,11 @@ class RunControl(_Base):
     augment_config: AugmentConfig | None
     runs_dir: Path
     native_log: NativeStderr | None
-    last_run_dir: Path | None
     _run_active: bool
-    _stop_event: threading.Event
+    _stop_event: StopRequest
     _quitting: bool
-
-    def action_show_tab(self, tab: str) -> None:
-        """Show ``tab``; the app overrides this to also move the focus."""
-        self.query_one(TabbedContent).active = tab
+    _queued_resume: Resume | None
+    """The run to continue once TensorFlow has loaded (with ``start_pending``)."""
 
     @property
     def training(self) -> bool:
@@ -74,22 +64,35 @@ class RunControl(_Base):
             return
         model = self.query_one(ModelPanel)
         if not model.report.ok:
-            self.notify(model.report.errors[0], title="Fix the model first", severity="error")
+            self.notify(model.report.errors[0], title="Fix the model first", severity="error",
+                        markup=False)
             return
-        train = self.query_one(TrainPanel)
         try:
-            train.values()
+            self.query_one(TrainPanel).values()
         except CnnTuiError as exc:
             self.notify(str(exc), title="Fix the training settings", severity="error",
                         markup=False)
             return
+        self._queue_or_start(None, "starting…")
+
+    def continue_run(self, run_dir: Path, epochs: int | None) -> None:
+        """Go on training ``run_dir`` (to ``epochs`` in all, or as it planned)."""
+        if self.training:
+            self.notify("A run is already training; stop it (s) before continuing another.")
+            return
+        self._queue_or_start((run_dir, epochs), f"continuing {run_dir.name}…")
+
+    def _queue_or_start(self, resume: Resume | None, text: str) -> None:
+        self._stop_watching()
         self._show_train_tab()
+        train = self.query_one(TrainPanel)
+        self._queued_resume = resume
         if self.load_tensorflow and not self.tensorflow_ready:
             self.start_pending = True
             train.run_requested("waiting for TensorFlow to load; the run starts when it is ready")
             self.notify("Training starts as soon as TensorFlow has loaded.")
             return
-        train.run_requested("starting…")
+        train.run_requested(text)
         self._start_run()
 
     def _show_train_tab(self) -> None:
@@ -98,93 +101,53 @@ class RunControl(_Base):
             self.action_show_tab("train-tab")
 
     def _start_run(self) -> None:
-        train = self.query_one(TrainPanel)
-        try:
-            config = build_train_config(
-                dataset=self.dataset_source,
-                spec=self.query_one(ModelPanel).spec,
-                augment=self.augment_config,
-                values=train.values(),
-                runs_dir=self.runs_dir,
-            )
-        except CnnTuiError as exc:
-            train.run_ended(str(exc), error=True)
-            return
-        self._stop_event = threading.Event()
+        """Start the queued run (a continued one, or what the panels describe)."""
+        resume, self._queued_resume = self._queued_resume, None
+        config = None
+        if resume is None:
+            train = self.query_one(TrainPanel)
+            try:
+                config = build_train_config(
+                    dataset=self.dataset_source,
+                    spec=self.query_one(ModelPanel).spec,
+                    augment=self.augment_config,
+                    values=train.values(),
+                    runs_dir=self.runs_dir,
+                )
+            except CnnTuiError as exc:
+                train.run_ended(str(exc), error=True)
+                return
+        self._stop_event = StopRequest()
         self._run_active = True
-        self._train(config, self._stop_event)
+        self._train(config, self._stop_event, resume)
 
     @work(thread=True, group="training", exit_on_error=False, description="training a model")
-    def _train(self, config: Any, stop_event: threading.Event) -> None:
+    def _train(self, config: Any, stop_event: StopRequest, resume: Resume | None) -> None:
+        from cnn_tui.core.runs.resume import plan_resume
         from cnn_tui.core.runs.runner import run_training
 
-        run_training(config, lambda event: self.post_message(message_for(event)), stop_event,
-                     native_log=self.native_log)
+        point = None
+        if resume is not None:
+            try:
+                config, point = plan_resume(resume[0], epochs=resume[1])
+            except CnnTuiError as error:
+                self._post(TrainingRefused(str(error)))
+                return
+        run_training(config, lambda event: self._post(message_for(event)), stop_event,
+                     native_log=self.native_log, resume=point, kind="tui")
 
     def action_stop_training(self) -> None:
         if self.start_pending:
             self.start_pending = False
+            self._queued_resume = None
             self.query_one(TrainPanel).run_ended("cancelled before it started")
             return
         if not self.training:
-            self.notify("Nothing is training.")
+            if not self._ask_watched_run_to_stop():
+                self.notify("Nothing is training.")
             return
-        self._stop_event.set()
+        self._stop_event.request("stopped")
         self.query_one(TrainPanel).show_state("stopping at the next batch…")
-
-    def on_training_status(self, message: TrainingStatus) -> None:
-        self.query_one(TrainPanel).show_state(message.event.text)
-
-    def on_training_started(self, message: TrainingStarted) -> None:
-        # TensorFlow is imported and the model built by now; see heap.py.
-        freeze_long_lived()
-        self.last_run_dir = Path(message.event.run_dir)
-        self.query_one(TrainPanel).run_started(message.event)
-
-    def on_training_batch(self, message: TrainingBatch) -> None:
-        self.query_one(TrainPanel).batch(message.event)
-
-    def on_training_epoch(self, message: TrainingEpoch) -> None:
-        if message.event.epoch == 1:
-            freeze_long_lived()  # what tracing the training step made lives with the run
-        self.query_one(TrainPanel).epoch(message.event)
-
-    def on_training_ended(self, message: TrainingEnded) -> None:
-        self._run_active = False
-        event = message.event
-        train = self.query_one(TrainPanel)
-        if isinstance(event, RunFinished):
-            acc = event.test_metrics.get("accuracy")
-            score = f": validation accuracy {acc:.4f}" if acc is not None else ""
-            train.run_ended(f"finished {event.epochs_done} epochs{score}; "
-                            f"saved as {Path(event.run_dir).name}", finished=True)
-        elif isinstance(event, RunStopped):
-            train.run_ended(f"stopped after {event.epochs_done} epochs; "
-                            f"saved as {Path(event.run_dir).name}")
-        elif isinstance(event, RunFailed):
-            train.run_ended(event.message, error=True)
-            self.notify(event.message, title="Training failed", severity="error", timeout=10)
-        if event.run_dir is not None:
-            self.last_run_dir = Path(event.run_dir)
-        collect_and_refreeze()  # one pause, now that nothing trains, frees the run's garbage
-        self._refresh_runs()
-        if self._quitting:
-            self.exit()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # run_training reports its own failures as RunFailed; this catches a bug that
-        # escaped it, so the panel does not stay "training" forever.
-        if event.worker.group == "training" and event.state == WorkerState.ERROR:
-            self._run_active = False
-            message = f"training stopped on an unexpected error: {event.worker.error}"
-            self.query_one(TrainPanel).run_ended(message, error=True)
-            self.notify(message, severity="error", timeout=10)
-            if self._quitting:
-                self.exit()
-
-    def _refresh_runs(self) -> None:
-        for panel in self.query(RunsPanel):
-            panel.refresh_runs()
 
     def on_train_panel_start_requested(self) -> None:
         self.action_start_training()

@@ -1,9 +1,11 @@
-"""The Runs panel: past and running runs in a table, several overlaid, exported or reopened.
+"""The Runs panel: past and running runs in a table, several overlaid, exported, reopened,
+continued or watched.
 
 The runs folder is read in a thread worker (``runs_rows.scan_runs``) that
 posts ``Scanned``; while any listed run is running (here or in another
-process) the panel reads it again every ``AUTO_REFRESH_S``. ``o`` posts
-the run's config: the app, which owns the other panels, refills them.
+process) the panel reads it again every ``AUTO_REFRESH_S``. ``o``, ``c``
+and ``w`` post messages: the app, which owns the panels and the training,
+decides what they do.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from cnn_tui.core.errors import CnnTuiError
-from cnn_tui.core.runs import files, history, rundir
+from cnn_tui.core.runs import history
+from cnn_tui.ui.panels.run_keys import ContinueRequested, OpenConfig, RunKeys, WatchRequested
 from cnn_tui.ui.panels.runs_rows import (
     COLUMNS,
     RunRow,
@@ -38,7 +41,7 @@ AUTO_REFRESH_S = 3.0
 """How often the list is read again while a listed run is running."""
 
 
-class RunsPanel(Vertical):
+class RunsPanel(RunKeys, Vertical):
     """Past runs: select several to overlay their curves, export them, reopen one."""
 
     DEFAULT_CSS = """
@@ -59,14 +62,17 @@ class RunsPanel(Vertical):
         Binding("l", "toggle_metric", "Loss/acc"),
         Binding("e", "export", "Export CSV"),
         Binding("o", "open_config", "Open config"),
+        Binding("c", "continue_run", "Continue",
+                tooltip="continue the highlighted run from its last checkpoint"),
+        Binding("w", "watch_run", "Watch",
+                tooltip="follow the highlighted run of another process on the Train tab"),
         Binding("R,f5", "refresh_runs", "Refresh", key_display="R"),
     ]
 
-    @dataclass
-    class OpenConfig(Message):
-        """The user asked to load this run's ``config.json`` back into the panels."""
-
-        config: dict[str, Any]
+    # The row keys' messages (run_keys.py), where a handler expects them.
+    OpenConfig = OpenConfig
+    ContinueRequested = ContinueRequested
+    WatchRequested = WatchRequested
 
     @dataclass
     class Scanned(Message):
@@ -168,19 +174,6 @@ class RunsPanel(Vertical):
             self.notify("No runs to export: select some with space.", severity="warning")
             return
         export_runs(self.app, [row.path for row in targets], self.runs_dir)
-
-    def action_open_config(self) -> None:
-        """Post the highlighted run's config so the app can refill its panels."""
-        name = self._highlighted_name()
-        if name is None:
-            return
-        config = files.read_json(self.runs_dir / name / rundir.CONFIG_FILE)
-        if config is None:
-            self.notify(f"{name} has no readable config.json to open.", severity="error",
-                        markup=False)
-            return
-        self.post_message(self.OpenConfig(config))
-        self.notify(f"Loaded the settings of {name}.", markup=False)
 
     @on(DataTable.RowSelected, "#runs-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -3,7 +3,8 @@
 The panel never starts training itself: its buttons post ``StartRequested``
 and ``StopRequested`` and the app (which owns the worker) decides. The app
 calls ``run_started``/``batch``/``epoch``/``run_ended`` as the engine's
-events arrive.
+events arrive, and ``watch_started``/``show_watched`` while it follows a
+run of another process from its files.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Button
 
 from cnn_tui.core.runs.events import BatchProgress, EpochEnded, RunStarted
+from cnn_tui.ui.watch_files import WatchedRun
 from cnn_tui.ui.widgets.curves import TrainingCurves
 from cnn_tui.ui.widgets.run_progress import RunProgress, format_duration
 from cnn_tui.ui.widgets.settings_form import SettingsForm
@@ -47,11 +49,14 @@ class TrainPanel(Horizontal):
         self.initial = dict(values)
         self.model_ok = True
         self.training = False
+        self.watching: str | None = None
+        """The name of the run of another process that the panel follows, if any."""
         self._unshown_batch: BatchProgress | None = None
         """The newest batch not drawn yet (the tab is hidden, or it came too soon)."""
         self._batch_shown_at = 0.0
         self._batch_timer: Timer | None = None
         """Draws ``_unshown_batch`` once the redraw interval has passed."""
+        self._watched_at: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="train-side"):
@@ -85,13 +90,13 @@ class TrainPanel(Horizontal):
         """Enable Start only for a valid model (and not while training)."""
         self.model_ok = ok
         self._sync_buttons()
-        if not self.training:
+        if not self.training and not self.watching:
             self.show_state("ready" if ok else "the model has errors: fix them in the Model tab",
                             error=not ok)
 
     def _sync_buttons(self) -> None:
         self.query_one("#start", Button).disabled = self.training or not self.model_ok
-        self.query_one("#stop", Button).disabled = not self.training
+        self.query_one("#stop", Button).disabled = not (self.training or self.watching)
 
     def show_state(self, text: str, *, error: bool = False) -> None:
         self.progress.show_state(text, error=error)
@@ -110,7 +115,7 @@ class TrainPanel(Horizontal):
 
     def run_requested(self, text: str) -> None:
         """A run was asked for (it may wait for TensorFlow)."""
-        self.training = True
+        self.training, self.watching = True, None
         self._sync_buttons()
         self.curves.reset()
         self.progress.reset()
@@ -118,9 +123,12 @@ class TrainPanel(Horizontal):
 
     def run_started(self, event: RunStarted) -> None:
         epochs = getattr(event.config, "epochs", 1)
+        resumed = f" from epoch {event.initial_epoch + 1}" if event.initial_epoch else ""
         self.show_state(f"training on {event.n_train:,} images, "
-                        f"validating on {event.n_val:,}")
-        self.progress.set_position(1, 0, event.steps_per_epoch, epochs)
+                        f"validating on {event.n_val:,}{resumed}")
+        # A resumed run's curves start with the epochs it trained before.
+        self.curves.load_history(event.history)
+        self.progress.set_position(event.initial_epoch + 1, 0, event.steps_per_epoch, epochs)
 
     def batch(self, event: BatchProgress) -> None:
         """Show a batch's progress; out of sight, only the latest is kept, for on_show
@@ -174,3 +182,44 @@ class TrainPanel(Horizontal):
             self.progress.complete()
         self._sync_buttons()
         self.show_state(text, error=error)
+
+    # -- a run of another process -------------------------------------------------
+
+    def watch_started(self, name: str) -> None:
+        """Follow ``name`` from its files: ``show_watched`` brings each look at them."""
+        self.watching = name
+        self._watched_at = None
+        self._sync_buttons()
+        self.curves.reset()
+        self.progress.reset()
+        self.show_state(f"watching {name}…")
+
+    def show_watched(self, run: WatchedRun) -> None:
+        """Curves from history.csv, bars and losses from status.json's progress."""
+        if list(run.history.get("epoch", [])) != self.curves.curves.epochs:
+            self.curves.load_history(run.history)
+            self._watched_at = None
+        progress, planned = run.progress, run.epochs_planned or 1
+        # The state line has room for three lines at most, so which run (a long name)
+        # is said under the bars, and the state reads as it does for a run here.
+        who = f"watching {run.name}" + (f", pid {run.pid} on {run.host}" if run.pid else "")
+        if run.ended:
+            self.watching, who = None, ""
+            self._sync_buttons()
+            if run.state == "finished":
+                self.progress.complete()
+            message = f": {run.message}" if run.message and run.message != run.state else ""
+            self.show_state(f"{run.name} {run.state} after {run.epochs_done} epochs{message}",
+                            error=run.state in ("failed", "unknown"))
+        elif progress is not None and progress.epoch > run.epochs_done:
+            if (progress.epoch, progress.step) != self._watched_at:
+                self._watched_at = (progress.epoch, progress.step)
+                self.curves.set_running(progress.epoch, progress.step, progress.steps,
+                                        progress.logs)
+            self.progress.set_position(progress.epoch, progress.step, progress.steps, planned)
+            self.show_state(f"epoch {progress.epoch}/{planned} · "
+                            f"loss {progress.logs.get('loss', nan):.3f} · "
+                            f"acc {progress.logs.get('accuracy', nan):.3f}")
+        else:  # between epochs, or before the first batch's progress is written
+            self.show_state(f"{run.epochs_done}/{planned} epochs done")
+        self.progress.show_stats(who, self.curves.curves)
