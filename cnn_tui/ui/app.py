@@ -7,11 +7,12 @@ a run of another process (``watch_control.py``), and the Runs tab reads
 the runs folder in its own. The threads never touch a widget: every change
 on screen happens in a message handler, on the UI thread. What the Runs
 tab's keys do is in ``runs_actions.py``; export, help and quit in
-``app_commands.py``.
+``app_commands.py``; what a lost terminal does in ``hangup.py``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,10 @@ from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.app_commands import AppCommands
+from cnn_tui.ui.hangup import CHECK_INTERVAL_S, TerminalGuard
 from cnn_tui.ui.heap import freeze_long_lived
 from cnn_tui.ui.launch import LaunchOptions
-from cnn_tui.ui.messages import TensorFlowFailed, TensorFlowReady
+from cnn_tui.ui.messages import TensorFlowFailed, TensorFlowReady, TerminalLost
 from cnn_tui.ui.panels.augment_panel import AugmentPanel
 from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel
@@ -72,10 +74,13 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
     ]
 
     def __init__(self, options: LaunchOptions | None = None, *,
-                 load_tensorflow: bool = True, native_log: NativeStderr | None = None) -> None:
+                 load_tensorflow: bool = True, native_log: NativeStderr | None = None,
+                 terminal: TerminalGuard | None = None) -> None:
         """``load_tensorflow=False`` skips the start-up import (snapshots, fast tests);
         a run then imports TensorFlow itself when it starts. ``native_log`` is the
-        session's fd-2 redirection (see launch.py); runs point it at their own log."""
+        session's fd-2 redirection (see launch.py); runs point it at their own log.
+        ``terminal``: the stream Textual draws on, which tells the app when the
+        terminal goes away (hangup.py)."""
         super().__init__()
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             # The tab bar's sliding underline paints ~20 frames per tab switch;
@@ -83,6 +88,7 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
             # and the GIL from training. TEXTUAL_ANIMATIONS=full brings it back.
             self.animation_level = "none"
         self.native_log = native_log
+        self.terminal = terminal
         self.options = options or LaunchOptions()
         self.load_tensorflow = load_tensorflow
         self.runs_dir = Path(self.options.runs_dir)
@@ -150,6 +156,10 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
         self.query_one(ModelPanel).table.focus()
         for problem in self._startup_problems:
             self.notify(problem, severity="error", timeout=10, markup=False)
+        if self.terminal is not None:
+            self.terminal.tell(asyncio.get_running_loop(),
+                               lambda reason: self.post_message(TerminalLost(reason)))
+            self.set_interval(CHECK_INTERVAL_S, self.terminal.check)  # an idle screen too
         if self.load_tensorflow:
             self.sub_title = "loading TensorFlow…"
             # Import after the first frame: the import holds the GIL for seconds and
@@ -157,6 +167,10 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
             self.call_after_refresh(self._load_tensorflow)
         else:
             self.sub_title = "TensorFlow loads when training starts"
+
+    def on_unmount(self) -> None:
+        if self.terminal is not None:
+            self.terminal.listener = None
 
     @work(thread=True, group="tensorflow", exit_on_error=False,
           description="loading TensorFlow")

@@ -3,8 +3,13 @@
 TensorFlow's C++ runtime writes to file descriptor 2 from any thread, and
 Textual draws on stderr. So for the whole session fd 2 points at a log file
 (``NativeStderr``) and Textual draws on a duplicate of the terminal: its
-Linux driver writes to ``sys.__stderr__``, which we point at that duplicate
-while the app runs.
+Linux driver writes to ``sys.__stderr__``, which we point at that duplicate,
+through a ``TerminalGuard`` (hangup.py), while the app runs.
+
+When the terminal goes away the app exits, and a run that trains goes on
+without a screen: Textual's thread workers run in asyncio's default
+executor, which ``asyncio.run`` joins before returning, so ``app.run()``
+returns only once the training thread has saved the run.
 
 This module imports nothing heavy, so the CLI can build ``LaunchOptions``
 before deciding to open the app.
@@ -48,23 +53,28 @@ class LaunchOptions:
 
 
 def run_app(options: LaunchOptions | None = None) -> int:
-    """Run the app until the user quits; returns the exit code."""
+    """Run the app until the user quits or the terminal goes away; returns the exit code."""
     from cnn_tui.core.native_log import NativeStderr
+    from cnn_tui.ui.hangup import TerminalGuard
 
     options = options or LaunchOptions()
     runs_dir = Path(options.runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
     native = NativeStderr(runs_dir / SESSION_LOG).start()
+    assert native.terminal is not None
+    guard = TerminalGuard(native.terminal)
     real_stderr, real_python_stderr = sys.__stderr__, sys.stderr
     try:
         # Textual's LinuxDriver writes every frame to sys.__stderr__, which is fd 2,
         # now the log file: give it the terminal duplicate instead.
-        sys.__stderr__ = sys.stderr = native.terminal
+        sys.__stderr__ = sys.stderr = guard  # type: ignore[assignment]
         from cnn_tui.ui.app import CnnTuiApp
 
-        app = CnnTuiApp(options, native_log=native)
-        app.run()
+        app = CnnTuiApp(options, native_log=native, terminal=guard)
+        with guard.handling_sighup():
+            app.run()
         return app.return_code or 0
     finally:
         sys.__stderr__, sys.stderr = real_stderr, real_python_stderr
         native.restore()
+        guard.silence_stderr()

@@ -107,6 +107,13 @@ class StopAnswered(Message):
     error: bool = False
 
 
+@dataclass
+class TerminalLost(Message):
+    """The app's terminal went away (``SIGHUP`` or ``EIO``; see hangup.py)."""
+
+    reason: str
+
+
 def message_for(event: RunEvent) -> Message:
     """The message that carries ``event`` to the UI thread."""
     if isinstance(event, BatchProgress):

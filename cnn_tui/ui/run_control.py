@@ -1,4 +1,4 @@
-"""Training from the app: start (queued while TensorFlow loads), continue, stop.
+"""Training from the app: start (queued while TensorFlow loads), continue, stop, hang-up.
 
 ``RunControl`` is mixed into ``CnnTuiApp``. The worker thread runs the
 engine's ``run_training`` (after ``plan_resume`` for a continued run) and
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from textual import work
+from textual.css.query import NoMatches
+from textual.lazy import Lazy
 from textual.widgets import TabbedContent
 
 from cnn_tui.core.augment import AugmentConfig
@@ -20,7 +22,7 @@ from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.ui.launch import LaunchOptions
-from cnn_tui.ui.messages import TrainingRefused, message_for
+from cnn_tui.ui.messages import TerminalLost, TrainingRefused, message_for
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.training import build_train_config
@@ -148,6 +150,30 @@ class RunControl(WatchControl):
             return
         self._stop_event.request("stopped")
         self.query_one(TrainPanel).show_state("stopping at the next batch…")
+
+    def on_terminal_lost(self, message: TerminalLost) -> None:
+        """The terminal is gone: leave, and let a run finish or stop as the user chose."""
+        if self._run_active and self._hangup_choice() == "stop":
+            self._stop_event.request(message.reason)
+        # With "finish" the training thread goes on: the process waits for it (launch.py).
+        # A run still waiting for TensorFlow never started: there is nothing to keep.
+        self._quitting = True
+        self._exit_once_mounted()
+
+    def _exit_once_mounted(self) -> None:
+        """Exit, but not while the lazily mounted tabs are still going in: Textual raises
+        MountError then (a hang-up can come in the app's first second)."""
+        if self.query(Lazy):
+            self.set_timer(0.05, self._exit_once_mounted)
+            return
+        self.exit()
+
+    def _hangup_choice(self) -> str:
+        """The Train tab's "on hang-up" now (it may have changed since the run began)."""
+        try:
+            return str(self.query_one(TrainPanel).form.value("on_hangup"))
+        except (NoMatches, CnnTuiError):  # the panel may be gone while the app shuts down
+            return self.options.on_hangup
 
     def on_train_panel_start_requested(self) -> None:
         self.action_start_training()

@@ -57,7 +57,7 @@ class WatchControl(_Base):
 
     def _post(self, message: Message) -> None:
         """Post from a worker thread. The app may have exited while a run goes on (quit
-        while it saves): its messages then go nowhere."""
+        while it saves, or its terminal hung up): its messages then go nowhere."""
         with contextlib.suppress(RuntimeError):  # the app's loop may be closing
             self.post_message(message)
 
