@@ -32,7 +32,7 @@ from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.app_commands import AppCommands
 from cnn_tui.ui.hangup import CHECK_INTERVAL_S, TerminalGuard
 from cnn_tui.ui.heap import freeze_long_lived
-from cnn_tui.ui.launch import LaunchOptions
+from cnn_tui.ui.launch import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.messages import TensorFlowFailed, TensorFlowReady, TerminalLost
 from cnn_tui.ui.panels.augment_panel import AugmentPanel
 from cnn_tui.ui.panels.dataset_panel import DatasetPanel
@@ -94,6 +94,7 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
         self.runs_dir = Path(self.options.runs_dir)
         self.dataset_source = self.options.dataset
         self.known_datasets = {self.dataset_source}
+        self.runs_dir_problem = runs_dir_problem(self.runs_dir)
         self._startup_problems: list[str] = []
         """Bad launch options, shown as notifications once the app is up."""
         self.augment_config: AugmentConfig | None = self._initial_augment()
@@ -156,6 +157,10 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
         self.query_one(ModelPanel).table.focus()
         for problem in self._startup_problems:
             self.notify(problem, severity="error", timeout=10, markup=False)
+        if self.runs_dir_problem:
+            self.notify(self.runs_dir_problem, title="Runs cannot be saved", severity="error",
+                        timeout=30, markup=False)
+            self.query_one(TrainPanel).set_notice(self.runs_dir_problem)
         if self.terminal is not None:
             self.terminal.tell(asyncio.get_running_loop(),
                                lambda reason: self.post_message(TerminalLost(reason)))

@@ -17,7 +17,9 @@ before deciding to open the app.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,15 +54,49 @@ class LaunchOptions:
         return {setting.name: getattr(self, setting.name) for setting in TUI_FIELDS}
 
 
+def runs_dir_problem(runs_dir: Path) -> str:
+    """Why runs cannot be saved in ``runs_dir``, or ``""`` when they can.
+
+    The folder is created if missing, and a folder is made and removed in it:
+    exactly what starting a run does, so a read-only file system, missing
+    permissions and a file in the way are all caught.
+    """
+    why = ""
+    if runs_dir.exists() and not runs_dir.is_dir():
+        why = "it is a file, not a folder"
+    else:
+        try:
+            runs_dir.mkdir(parents=True, exist_ok=True)
+            os.rmdir(tempfile.mkdtemp(prefix=".cnn-tui-probe-", dir=runs_dir))
+        except OSError as error:
+            why = error.strerror or type(error).__name__
+    if not why:
+        return ""
+    return (f"Runs cannot be saved in {runs_dir} ({why}). Training is off: quit (q) and "
+            "start again with --runs-dir pointing at a writable folder.")
+
+
+def _session_log(runs_dir: Path) -> Path:
+    """Where fd 2 goes for the session: the runs folder, else a private temporary file."""
+    if not runs_dir_problem(runs_dir):
+        log = runs_dir / SESSION_LOG
+        try:
+            with log.open("a", encoding="utf-8"):
+                return log
+        except OSError:
+            pass
+    fd, name = tempfile.mkstemp(prefix="cnn-tui-session-", suffix=".log")
+    os.close(fd)
+    return Path(name)
+
+
 def run_app(options: LaunchOptions | None = None) -> int:
     """Run the app until the user quits or the terminal goes away; returns the exit code."""
     from cnn_tui.core.native_log import NativeStderr
     from cnn_tui.ui.hangup import TerminalGuard
 
     options = options or LaunchOptions()
-    runs_dir = Path(options.runs_dir)
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    native = NativeStderr(runs_dir / SESSION_LOG).start()
+    native = NativeStderr(_session_log(Path(options.runs_dir))).start()
     assert native.terminal is not None
     guard = TerminalGuard(native.terminal)
     real_stderr, real_python_stderr = sys.__stderr__, sys.stderr

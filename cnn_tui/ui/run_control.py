@@ -21,7 +21,7 @@ from cnn_tui.core.augment import AugmentConfig
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.control import StopRequest
-from cnn_tui.ui.launch import LaunchOptions
+from cnn_tui.ui.launch import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.messages import TerminalLost, TrainingRefused, message_for
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
@@ -47,6 +47,8 @@ class RunControl(WatchControl):
     dataset_source: str
     augment_config: AugmentConfig | None
     runs_dir: Path
+    runs_dir_problem: str
+    """Why runs cannot be saved in ``runs_dir`` (``""``: they can)."""
     native_log: NativeStderr | None
     _run_active: bool
     _stop_event: StopRequest
@@ -75,6 +77,8 @@ class RunControl(WatchControl):
             self.notify(str(exc), title="Fix the training settings", severity="error",
                         markup=False)
             return
+        if not self._runs_dir_usable():
+            return
         self._queue_or_start(None, "starting…")
 
     def continue_run(self, run_dir: Path, epochs: int | None) -> None:
@@ -83,6 +87,16 @@ class RunControl(WatchControl):
             self.notify("A run is already training; stop it (s) before continuing another.")
             return
         self._queue_or_start((run_dir, epochs), f"continuing {run_dir.name}…")
+
+    def _runs_dir_usable(self) -> bool:
+        if self.runs_dir_problem:  # maybe fixed since: look again
+            self.runs_dir_problem = runs_dir_problem(self.runs_dir)
+            self.query_one(TrainPanel).set_notice(self.runs_dir_problem)
+        if self.runs_dir_problem:
+            self.notify(self.runs_dir_problem, title="Cannot train", severity="error",
+                        timeout=10, markup=False)
+            return False
+        return True
 
     def _queue_or_start(self, resume: Resume | None, text: str) -> None:
         self._stop_watching()

@@ -67,6 +67,12 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> obje
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
+def toast_text(screen: str) -> str:
+    """The notifications' words as one line (each of their lines starts after a "▌")."""
+    return " ".join(line.rsplit("▌", 1)[1].strip() for line in screen.splitlines()
+                    if "▌" in line)
+
+
 def status(run_dir: Path) -> dict:
     return json.loads((run_dir / "status.json").read_text())
 
@@ -150,3 +156,21 @@ def test_a_terminal_gone_without_sighup_is_noticed_while_idle(tmp_path: Path) ->
     wait_for(lambda: pane.exit_status() is not None, 60, "the app to exit")
     assert pane.exit_status() == 0
     no_traceback_in_logs(tmp_path / "runs")
+
+
+def test_an_unusable_runs_folder_is_said_and_training_refused(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runs.write_text("a file where the runs folder should be\n")
+    pane = Pane(tmp_path, "forward", "--dataset", "mnist", "--runs-dir", str(runs))
+    try:
+        wait_for(lambda: "Conv2D" in pane.screen(), 60, "the shape table")
+        wait_for(lambda: "Runs cannot be saved" in pane.screen(), 10, "the problem said")
+        assert "is a file, not a folder" in toast_text(pane.screen())
+        pane.keys("t")
+        wait_for(lambda: "Cannot train" in pane.screen(), 10, "t to refuse")
+        assert "Traceback" not in pane.screen()
+        pane.keys("q")
+        wait_for(lambda: pane.exit_status() is not None, 30, "the app to exit")
+    finally:
+        pane.kill()
+    assert pane.exit_status() == 0

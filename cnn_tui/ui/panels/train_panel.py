@@ -57,6 +57,8 @@ class TrainPanel(Horizontal):
         self._batch_timer: Timer | None = None
         """Draws ``_unshown_batch`` once the redraw interval has passed."""
         self._watched_at: tuple[int, int] | None = None
+        self.notice = ""
+        """A standing problem (the runs folder is unusable) shown instead of "ready"."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="train-side"):
@@ -91,8 +93,21 @@ class TrainPanel(Horizontal):
         self.model_ok = ok
         self._sync_buttons()
         if not self.training and not self.watching:
-            self.show_state("ready" if ok else "the model has errors: fix them in the Model tab",
-                            error=not ok)
+            self._show_idle()
+
+    def set_notice(self, text: str) -> None:
+        """Keep ``text`` on the state line while nothing runs ("" to clear it)."""
+        self.notice = text
+        if not self.training and not self.watching:
+            self._show_idle()
+
+    def _show_idle(self) -> None:
+        if self.notice:
+            self.show_state(self.notice, error=True)
+        elif self.model_ok:
+            self.show_state("ready")
+        else:
+            self.show_state("the model has errors: fix them in the Model tab", error=True)
 
     def _sync_buttons(self) -> None:
         self.query_one("#start", Button).disabled = self.training or not self.model_ok
