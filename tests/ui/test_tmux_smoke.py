@@ -7,6 +7,7 @@ the screen (they go to fd 2, which the app points at a log file).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,9 @@ import cnn_tui
 SOURCE_ROOT = Path(cnn_tui.__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-SESSION = "cnn-tui-smoke"
+# Per test process: the machine's tmux server is shared, and another checkout's run of
+# this test must neither kill this session nor see it.
+SESSION = f"cnn-tui-smoke-{os.getpid()}"
 LEAKS = ("oneDNN", "I0000", "W0000", "E0000", "absl", "cuda", "Traceback")
 
 
