@@ -96,7 +96,8 @@ def run_app(options: LaunchOptions | None = None) -> int:
     from cnn_tui.ui.hangup import TerminalGuard
 
     options = options or LaunchOptions()
-    native = NativeStderr(_session_log(Path(options.runs_dir))).start()
+    log = _session_log(Path(options.runs_dir))
+    native = NativeStderr(log).start()
     assert native.terminal is not None
     guard = TerminalGuard(native.terminal)
     real_stderr, real_python_stderr = sys.__stderr__, sys.stderr
@@ -114,3 +115,6 @@ def run_app(options: LaunchOptions | None = None) -> int:
         sys.__stderr__, sys.stderr = real_stderr, real_python_stderr
         native.restore()
         guard.silence_stderr()
+        if log.name != SESSION_LOG:
+            # A temporary log nobody was told of (no run could be saved): not left behind.
+            log.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -161,6 +162,7 @@ def test_a_terminal_gone_without_sighup_is_noticed_while_idle(tmp_path: Path) ->
 def test_an_unusable_runs_folder_is_said_and_training_refused(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     runs.write_text("a file where the runs folder should be\n")
+    temporary_logs = set(Path(tempfile.gettempdir()).glob("cnn-tui-session-*.log"))
     pane = Pane(tmp_path, "forward", "--dataset", "mnist", "--runs-dir", str(runs))
     try:
         wait_for(lambda: "Conv2D" in pane.screen(), 60, "the shape table")
@@ -174,3 +176,5 @@ def test_an_unusable_runs_folder_is_said_and_training_refused(tmp_path: Path) ->
     finally:
         pane.kill()
     assert pane.exit_status() == 0
+    # TensorFlow's log went to a temporary file for the session, removed at the end.
+    assert set(Path(tempfile.gettempdir()).glob("cnn-tui-session-*.log")) <= temporary_logs
