@@ -206,16 +206,14 @@ def headless_throughput(setup: TuiSetup, native_log: Any) -> Throughput:
     from cnn_tui.core.runs.runner import run_training
     from cnn_tui.core.spec import load_spec
     from cnn_tui.ui.launch import LaunchOptions
-    from cnn_tui.ui.panels.train_panel import TrainSettings
     from cnn_tui.ui.training import build_train_config
 
     # The same defaults and the same conversion the app uses for its run.
     options = LaunchOptions(dataset=str(setup.data_file), model=setup.model,
                             epochs=setup.epochs, runs_dir=setup.runs_dir, seed=setup.seed)
-    settings = TrainSettings(options.optimizer, options.learning_rate, options.batch_size,
-                             options.epochs, options.limit, options.seed)
     config = build_train_config(dataset=options.dataset, spec=load_spec(options.model),
-                                augment=None, settings=settings, runs_dir=setup.runs_dir)
+                                augment=None, values=options.train_values(),
+                                runs_dir=setup.runs_dir)
     clock = EpochClock()
 
     def emit(event: Any) -> None:

@@ -1,59 +1,56 @@
 """The cnn-tui Textual app: tabs for dataset, model, augmentation, training and runs.
 
-The app owns two worker threads. One imports TensorFlow right after the first
-paint (the header says when it is ready); the other trains, and lives with
-its message handlers in ``run_control.py``. The threads never touch a widget:
-every change on screen happens in a message handler, on the UI thread.
+The app owns its worker threads: one imports TensorFlow right after the
+first paint (the header says when it is ready), one trains
+(``run_control.py``, its messages shown by ``run_events.py``), one follows
+a run of another process (``watch_control.py``), and the Runs tab reads
+the runs folder in its own. The threads never touch a widget: every change
+on screen happens in a message handler, on the UI thread. What the Runs
+tab's keys do is in ``runs_actions.py``; export, help and quit in
+``app_commands.py``; what a lost terminal does in ``hangup.py``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
-import threading
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.lazy import Lazy
-from textual.screen import Screen
 from textual.widgets import Header, TabbedContent, TabPane, Tabs
 
 from cnn_tui.core.augment import AugmentConfig, parse_augment
 from cnn_tui.core.datasets import peek_dataset
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
+from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.core.spec import load_spec
+from cnn_tui.ui.app_commands import AppCommands
+from cnn_tui.ui.hangup import CHECK_INTERVAL_S, TerminalGuard
 from cnn_tui.ui.heap import freeze_long_lived
-from cnn_tui.ui.launch import LaunchOptions
-from cnn_tui.ui.messages import (
-    TensorFlowFailed,
-    TensorFlowReady,
-)
+from cnn_tui.ui.launch import LaunchOptions, runs_dir_problem
+from cnn_tui.ui.messages import TensorFlowFailed, TensorFlowReady, TerminalLost
 from cnn_tui.ui.panels.augment_panel import AugmentPanel
 from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.panels.runs_panel import RunsPanel
-from cnn_tui.ui.panels.train_panel import TrainPanel, TrainSettings
+from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.run_control import RunControl
-from cnn_tui.ui.screens.confirm import ConfirmScreen
-from cnn_tui.ui.screens.help import HelpScreen, HelpSection, describe_bindings
-from cnn_tui.ui.screens.path_prompt import PathPromptScreen
-from cnn_tui.ui.training import settings_from_run_config
+from cnn_tui.ui.run_events import RunEvents
+from cnn_tui.ui.runs_actions import RunsActions
 from cnn_tui.ui.widgets.key_footer import KeyFooter
 
 TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab")
 
 #: Used when the dataset cannot be described at start (the Dataset tab says why).
 FALLBACK_INFO = ((28, 28, 1), 10)
-#: How long quitting waits for a stopping run before leaving anyway (the run
-#: still finishes saving: the process waits for the training thread).
-QUIT_GRACE_S = 2.5
 
 
-class CnnTuiApp(RunControl, App[None]):
+class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
     """Build, train and compare CNNs from the terminal."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -77,10 +74,13 @@ class CnnTuiApp(RunControl, App[None]):
     ]
 
     def __init__(self, options: LaunchOptions | None = None, *,
-                 load_tensorflow: bool = True, native_log: NativeStderr | None = None) -> None:
+                 load_tensorflow: bool = True, native_log: NativeStderr | None = None,
+                 terminal: TerminalGuard | None = None) -> None:
         """``load_tensorflow=False`` skips the start-up import (snapshots, fast tests);
         a run then imports TensorFlow itself when it starts. ``native_log`` is the
-        session's fd-2 redirection (see launch.py); runs point it at their own log."""
+        session's fd-2 redirection (see launch.py); runs point it at their own log.
+        ``terminal``: the stream Textual draws on, which tells the app when the
+        terminal goes away (hangup.py)."""
         super().__init__()
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             # The tab bar's sliding underline paints ~20 frames per tab switch;
@@ -88,19 +88,24 @@ class CnnTuiApp(RunControl, App[None]):
             # and the GIL from training. TEXTUAL_ANIMATIONS=full brings it back.
             self.animation_level = "none"
         self.native_log = native_log
+        self.terminal = terminal
         self.options = options or LaunchOptions()
         self.load_tensorflow = load_tensorflow
         self.runs_dir = Path(self.options.runs_dir)
         self.dataset_source = self.options.dataset
+        self.known_datasets = {self.dataset_source}
+        self.runs_dir_problem = runs_dir_problem(self.runs_dir)
         self._startup_problems: list[str] = []
         """Bad launch options, shown as notifications once the app is up."""
         self.augment_config: AugmentConfig | None = self._initial_augment()
         self.tensorflow_ready = False
         self.start_pending = False
         self.last_run_dir: Path | None = None
-        self._stop_event = threading.Event()
+        self._stop_event = StopRequest()
         self._run_active = False
         """A run was started and its end (finished/stopped/failed) has not arrived yet."""
+        self._queued_resume: tuple[Path, int | None] | None = None
+        self._watching: Path | None = None
         self._quitting = False
 
     # -- start-up ---------------------------------------------------------------
@@ -130,11 +135,6 @@ class CnnTuiApp(RunControl, App[None]):
             return FALLBACK_INFO
         return info.input_shape, info.num_classes
 
-    def _initial_settings(self) -> TrainSettings:
-        o = self.options
-        return TrainSettings(o.optimizer, o.learning_rate, o.batch_size, o.epochs, o.limit,
-                             0 if o.seed is None else o.seed)
-
     def compose(self) -> ComposeResult:
         input_shape, num_classes = self._initial_shape()
         yield Header()
@@ -148,7 +148,7 @@ class CnnTuiApp(RunControl, App[None]):
             with TabPane("Augment", id="augment-tab"):
                 yield Lazy(AugmentPanel(self.augment_config))
             with TabPane("Train", id="train-tab"):
-                yield TrainPanel(self._initial_settings())
+                yield TrainPanel(self.options.train_values())
             with TabPane("Runs", id="runs-tab"):
                 yield Lazy(RunsPanel(self.runs_dir))
         yield KeyFooter(compact=True)
@@ -156,7 +156,15 @@ class CnnTuiApp(RunControl, App[None]):
     def on_mount(self) -> None:
         self.query_one(ModelPanel).table.focus()
         for problem in self._startup_problems:
-            self.notify(problem, severity="error", timeout=10, markup=False)  # names paths
+            self.notify(problem, severity="error", timeout=10, markup=False)
+        if self.runs_dir_problem:
+            self.notify(self.runs_dir_problem, title="Runs cannot be saved", severity="error",
+                        timeout=30, markup=False)
+            self.query_one(TrainPanel).set_notice(self.runs_dir_problem)
+        if self.terminal is not None:
+            self.terminal.tell(asyncio.get_running_loop(),
+                               lambda reason: self.post_message(TerminalLost(reason)))
+            self.set_interval(CHECK_INTERVAL_S, self.terminal.check)  # an idle screen too
         if self.load_tensorflow:
             self.sub_title = "loading TensorFlow…"
             # Import after the first frame: the import holds the GIL for seconds and
@@ -164,6 +172,10 @@ class CnnTuiApp(RunControl, App[None]):
             self.call_after_refresh(self._load_tensorflow)
         else:
             self.sub_title = "TensorFlow loads when training starts"
+
+    def on_unmount(self) -> None:
+        if self.terminal is not None:
+            self.terminal.listener = None
 
     @work(thread=True, group="tensorflow", exit_on_error=False,
           description="loading TensorFlow")
@@ -213,39 +225,15 @@ class CnnTuiApp(RunControl, App[None]):
     def _dataset_selected(self, message: DatasetPanel.Selected) -> None:
         """A dataset was chosen in the Dataset tab: re-infer the model's shapes."""
         self.dataset_source = message.source
+        self.known_datasets.add(message.source)
         self.query_one(ModelPanel).set_input(message.info.input_shape, message.info.num_classes)
-
-    @on(RunsPanel.OpenConfig)
-    def _open_run_config(self, message: RunsPanel.OpenConfig) -> None:
-        """Refill the panels from a run's config.json so it can be trained again."""
-        config = message.config
-        # "model" and "dataset" may be plain names (runs_index accepts strings there).
-        model, dataset = config.get("model"), config.get("dataset")
-        spec = model.get("spec") if isinstance(model, dict) else None
-        if isinstance(spec, dict):
-            self.query_one(ModelPanel).set_spec(spec)
-        source = dataset.get("source") if isinstance(dataset, dict) else None
-        if isinstance(source, str) and source:
-            self.dataset_source = source
-            self.query_one(DatasetPanel).select(source)
-        augmentation = config.get("augmentation")
-        if isinstance(augmentation, dict):
-            try:
-                augment = AugmentConfig.from_dict(augmentation)
-            except (CnnTuiError, TypeError, ValueError):
-                augment = None
-            self.augment_config = augment if augment is not None and augment.enabled else None
-            self.query_one(AugmentPanel).set_config(self.augment_config)
-        train = self.query_one(TrainPanel)
-        train.set_settings(settings_from_run_config(config, train.initial))
-        self._show_train_tab()
 
     @on(DatasetPanel.SamplesLoaded)
     def _samples_loaded(self, message: DatasetPanel.SamplesLoaded) -> None:
         for panel in self.query(AugmentPanel):
             panel.set_samples(message.images, message.labels)
 
-    # -- training ---------------------------------------------------------------
+    # -- tabs -------------------------------------------------------------------
 
     def action_show_tab(self, tab: str) -> None:
         """Show ``tab`` and focus its main list, else the tab bar: never a text field,
@@ -256,84 +244,3 @@ class CnnTuiApp(RunControl, App[None]):
                   "augment-tab": "AugmentPanel Switch", "runs-tab": "#runs-table"}.get(tab)
         found = self.query(target) if target else None
         self.set_focus(found.first() if found else tabs.query_one(Tabs))
-
-    # -- export, help, quit -------------------------------------------------------
-
-    def action_export(self) -> None:
-        tabs = self.query_one(TabbedContent)
-        if tabs.active == "runs-tab":
-            self.query_one(RunsPanel).action_export()
-            return
-        if self.last_run_dir is None:
-            self.notify("No run yet: train one (t), or pick runs in the Runs tab to export.")
-            return
-        run_dir = self.last_run_dir
-        default = self.runs_dir / f"export-{datetime.now():%Y%m%d-%H%M%S}.csv"
-
-        def export(path: str | None) -> None:
-            if not path:
-                return
-            from cnn_tui.core.runs.index import export_histories
-
-            try:
-                written = export_histories([run_dir], Path(path).expanduser())
-            except (CnnTuiError, OSError) as exc:
-                self.notify(str(exc), title="Export failed", severity="error", markup=False)
-                return
-            self.notify(f"Exported {run_dir.name} to {written}.", markup=False)
-
-        self.push_screen(PathPromptScreen(f"Export the history of {run_dir.name} to CSV:",
-                                          str(default)), export)
-
-    def help_sections(self) -> list[HelpSection]:
-        """Every key, grouped by where it works (the help screen's content)."""
-        sections: list[HelpSection] = [
-            ("Anywhere (not while typing in a field)", describe_bindings(self.BINDINGS)
-             + [("ctrl+p", "command palette: every action by name"),
-                ("tab, shift+tab", "move focus; ←/→ on the tab bar switch tabs")]),
-            ("Model tab (layer table)", describe_bindings(ModelPanel.BINDINGS)),
-            ("Dataset tab", describe_bindings(DatasetPanel.BINDINGS)
-             + [("enter", "load the typed path or the highlighted dataset")]),
-            ("Augment tab", describe_bindings(AugmentPanel.BINDINGS)),
-            ("Runs tab", describe_bindings(RunsPanel.BINDINGS)),
-        ]
-        return [(title, rows) for title, rows in sections if rows]
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.help_sections()))
-
-    async def action_quit(self) -> None:
-        if not self.training:
-            self.exit()
-            return
-
-        def answer(yes: bool | None) -> None:
-            if not yes:
-                return
-            self._quitting = True
-            if self.start_pending:
-                self.exit()
-                return
-            self._stop_event.set()
-            self.query_one(TrainPanel).show_state("stopping and saving, then quitting…")
-            self.set_timer(QUIT_GRACE_S, self.exit)
-
-        self.push_screen(
-            ConfirmScreen("A run is training. Stop it at the next batch, save it and quit?"),
-            answer,
-        )
-
-    def get_system_commands(self, screen: Screen) -> Any:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Start training", "Train the model (t)", self.action_start_training)
-        yield SystemCommand("Stop training", "Stop the run at the next batch, saving it (s)",
-                            self.action_stop_training)
-        yield SystemCommand("Export history", "Export run histories to CSV (e)",
-                            self.action_export)
-        yield SystemCommand("Keys", "Show every key (?)", self.action_help)
-        model = self.query_one(ModelPanel)
-        for name in ("save_spec", "load_spec", "undo", "redo"):
-            action = getattr(model, f"action_{name}")
-            yield SystemCommand(name.replace("_", " ").capitalize(),
-                                "Model: " + name.replace("_", " "), action)

@@ -3,12 +3,14 @@
 The training thread turns each of the engine's plain events
 (``cnn_tui.core.runs.events``) into one of these with ``message_for``; handlers in
 the app update the widgets. ``post_message`` is thread-safe, and batch
-progress is replaceable so a slow UI never builds a backlog.
+progress and watched-run snapshots are replaceable so a slow UI never
+builds a backlog.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.message import Message
 
@@ -22,6 +24,7 @@ from cnn_tui.core.runs.events import (
     RunStopped,
     StatusChanged,
 )
+from cnn_tui.ui.watch_files import WatchedRun
 
 
 @dataclass
@@ -75,6 +78,40 @@ class TrainingEnded(Message):
     """The run is over: finished, stopped or failed."""
 
     event: RunFinished | RunStopped | RunFailed
+
+
+@dataclass
+class TrainingRefused(Message):
+    """A run could not even start (``plan_resume`` refused to continue it)."""
+
+    message: str
+
+
+@dataclass
+class WatchUpdate(Message):
+    """A look at the files of the run being watched; a newer one replaces an unhandled one."""
+
+    run: WatchedRun
+
+    def can_replace(self, message: Message) -> bool:
+        # Each look holds the whole history, so an older look adds nothing.
+        return isinstance(message, WatchUpdate) and message.run.run_dir == self.run.run_dir
+
+
+@dataclass
+class StopAnswered(Message):
+    """What asking a watched run to stop did (or why it could not)."""
+
+    run_dir: Path
+    text: str
+    error: bool = False
+
+
+@dataclass
+class TerminalLost(Message):
+    """The app's terminal went away (``SIGHUP`` or ``EIO``; see hangup.py)."""
+
+    reason: str
 
 
 def message_for(event: RunEvent) -> Message:

@@ -1,50 +1,45 @@
-"""Training from the app: start (queued while TensorFlow loads), stop, and the run's events.
+"""Training from the app: start (queued while TensorFlow loads), continue, stop, hang-up.
 
 ``RunControl`` is mixed into ``CnnTuiApp``. The worker thread runs the
-engine's ``run_training`` and posts one message per event (``messages.py``);
-the handlers here, on the UI thread, pass them to the Train tab. The thread
-never touches a widget, and stops within one batch when ``_stop_event`` is set.
+engine's ``run_training`` (after ``plan_resume`` for a continued run) and
+posts one message per event; ``RunEvents`` (run_events.py) shows them. The
+thread never touches a widget, and stops within one batch when
+``_stop_event`` is set.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import work
+from textual.css.query import NoMatches
+from textual.lazy import Lazy
 from textual.widgets import TabbedContent
-from textual.worker import Worker, WorkerState
 
 from cnn_tui.core.augment import AugmentConfig
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
-from cnn_tui.core.runs.events import RunFailed, RunFinished, RunStopped
-from cnn_tui.ui.heap import collect_and_refreeze, freeze_long_lived
-from cnn_tui.ui.messages import (
-    TrainingBatch,
-    TrainingEnded,
-    TrainingEpoch,
-    TrainingStarted,
-    TrainingStatus,
-    message_for,
-)
+from cnn_tui.core.runs.control import StopRequest
+from cnn_tui.ui.launch import LaunchOptions, runs_dir_problem
+from cnn_tui.ui.messages import TerminalLost, TrainingRefused, message_for
 from cnn_tui.ui.panels.model_panel import ModelPanel
-from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.training import build_train_config
+from cnn_tui.ui.watch_control import WatchControl
 
-if TYPE_CHECKING:
-    from textual.app import App
-
-    _Base = App[None]
-else:
-    _Base = object
+Resume = tuple[Path, "int | None"]
+"""A run to continue and its new total of epochs (None: as planned)."""
 
 
-class RunControl(_Base):
-    """The training half of the app (a mixin: the app provides the state below)."""
+class RunControl(WatchControl):
+    """The training half of the app (a mixin: the app provides the state below).
 
+    A run starting here ends the watching of another process's run
+    (``WatchControl``), and ``s`` asks a watched run to stop when none trains here.
+    """
+
+    options: LaunchOptions
     load_tensorflow: bool
     tensorflow_ready: bool
     start_pending: bool
@@ -52,15 +47,14 @@ class RunControl(_Base):
     dataset_source: str
     augment_config: AugmentConfig | None
     runs_dir: Path
+    runs_dir_problem: str
+    """Why runs cannot be saved in ``runs_dir`` (``""``: they can)."""
     native_log: NativeStderr | None
-    last_run_dir: Path | None
     _run_active: bool
-    _stop_event: threading.Event
+    _stop_event: StopRequest
     _quitting: bool
-
-    def action_show_tab(self, tab: str) -> None:
-        """Show ``tab``; the app overrides this to also move the focus."""
-        self.query_one(TabbedContent).active = tab
+    _queued_resume: Resume | None
+    """The run to continue once TensorFlow has loaded (with ``start_pending``)."""
 
     @property
     def training(self) -> bool:
@@ -77,20 +71,44 @@ class RunControl(_Base):
             self.notify(model.report.errors[0], title="Fix the model first", severity="error",
                         markup=False)
             return
-        train = self.query_one(TrainPanel)
         try:
-            train.settings()
+            self.query_one(TrainPanel).values()
         except CnnTuiError as exc:
             self.notify(str(exc), title="Fix the training settings", severity="error",
                         markup=False)
             return
+        if not self._runs_dir_usable():
+            return
+        self._queue_or_start(None, "starting…")
+
+    def continue_run(self, run_dir: Path, epochs: int | None) -> None:
+        """Go on training ``run_dir`` (to ``epochs`` in all, or as it planned)."""
+        if self.training:
+            self.notify("A run is already training; stop it (s) before continuing another.")
+            return
+        self._queue_or_start((run_dir, epochs), f"continuing {run_dir.name}…")
+
+    def _runs_dir_usable(self) -> bool:
+        if self.runs_dir_problem:  # maybe fixed since: look again
+            self.runs_dir_problem = runs_dir_problem(self.runs_dir)
+            self.query_one(TrainPanel).set_notice(self.runs_dir_problem)
+        if self.runs_dir_problem:
+            self.notify(self.runs_dir_problem, title="Cannot train", severity="error",
+                        timeout=10, markup=False)
+            return False
+        return True
+
+    def _queue_or_start(self, resume: Resume | None, text: str) -> None:
+        self._stop_watching()
         self._show_train_tab()
+        train = self.query_one(TrainPanel)
+        self._queued_resume = resume
         if self.load_tensorflow and not self.tensorflow_ready:
             self.start_pending = True
             train.run_requested("waiting for TensorFlow to load; the run starts when it is ready")
             self.notify("Training starts as soon as TensorFlow has loaded.")
             return
-        train.run_requested("starting…")
+        train.run_requested(text)
         self._start_run()
 
     def _show_train_tab(self) -> None:
@@ -99,94 +117,77 @@ class RunControl(_Base):
             self.action_show_tab("train-tab")
 
     def _start_run(self) -> None:
-        train = self.query_one(TrainPanel)
-        try:
-            config = build_train_config(
-                dataset=self.dataset_source,
-                spec=self.query_one(ModelPanel).spec,
-                augment=self.augment_config,
-                settings=train.settings(),
-                runs_dir=self.runs_dir,
-            )
-        except CnnTuiError as exc:
-            train.run_ended(str(exc), error=True)
-            return
-        self._stop_event = threading.Event()
+        """Start the queued run (a continued one, or what the panels describe)."""
+        resume, self._queued_resume = self._queued_resume, None
+        config = None
+        if resume is None:
+            train = self.query_one(TrainPanel)
+            try:
+                config = build_train_config(
+                    dataset=self.dataset_source,
+                    spec=self.query_one(ModelPanel).spec,
+                    augment=self.augment_config,
+                    values=train.values(),
+                    runs_dir=self.runs_dir,
+                )
+            except CnnTuiError as exc:
+                train.run_ended(str(exc), error=True)
+                return
+        self._stop_event = StopRequest()
         self._run_active = True
-        self._train(config, self._stop_event)
+        self._train(config, self._stop_event, resume)
 
     @work(thread=True, group="training", exit_on_error=False, description="training a model")
-    def _train(self, config: Any, stop_event: threading.Event) -> None:
+    def _train(self, config: Any, stop_event: StopRequest, resume: Resume | None) -> None:
+        from cnn_tui.core.runs.resume import plan_resume
         from cnn_tui.core.runs.runner import run_training
 
-        run_training(config, lambda event: self.post_message(message_for(event)), stop_event,
-                     native_log=self.native_log)
+        point = None
+        if resume is not None:
+            try:
+                config, point = plan_resume(resume[0], epochs=resume[1])
+            except CnnTuiError as error:
+                self._post(TrainingRefused(str(error)))
+                return
+        run_training(config, lambda event: self._post(message_for(event)), stop_event,
+                     native_log=self.native_log, resume=point, kind="tui")
 
     def action_stop_training(self) -> None:
         if self.start_pending:
             self.start_pending = False
+            self._queued_resume = None
             self.query_one(TrainPanel).run_ended("cancelled before it started")
             return
         if not self.training:
-            self.notify("Nothing is training.")
+            if not self._ask_watched_run_to_stop():
+                self.notify("Nothing is training.")
             return
-        self._stop_event.set()
+        self._stop_event.request("stopped")
         self.query_one(TrainPanel).show_state("stopping at the next batch…")
 
-    def on_training_status(self, message: TrainingStatus) -> None:
-        self.query_one(TrainPanel).show_state(message.event.text)
+    def on_terminal_lost(self, message: TerminalLost) -> None:
+        """The terminal is gone: leave, and let a run finish or stop as the user chose."""
+        if self._run_active and self._hangup_choice() == "stop":
+            self._stop_event.request(message.reason)
+        # With "finish" the training thread goes on: the process waits for it (launch.py).
+        # A run still waiting for TensorFlow never started: there is nothing to keep.
+        self._quitting = True
+        self._exit_once_mounted()
 
-    def on_training_started(self, message: TrainingStarted) -> None:
-        # TensorFlow is imported and the model built by now; see heap.py.
-        freeze_long_lived()
-        self.last_run_dir = Path(message.event.run_dir)
-        self.query_one(TrainPanel).run_started(message.event)
+    def _exit_once_mounted(self) -> None:
+        """Exit, but not while the lazily mounted tabs are still going in: Textual raises
+        MountError then (a hang-up can come in the app's first second)."""
+        if self.query(Lazy):
+            self.set_timer(0.05, self._exit_once_mounted)
+            return
+        self.exit()
 
-    def on_training_batch(self, message: TrainingBatch) -> None:
-        self.query_one(TrainPanel).batch(message.event)
-
-    def on_training_epoch(self, message: TrainingEpoch) -> None:
-        if message.event.epoch == 1:
-            freeze_long_lived()  # what tracing the training step made lives with the run
-        self.query_one(TrainPanel).epoch(message.event)
-
-    def on_training_ended(self, message: TrainingEnded) -> None:
-        self._run_active = False
-        event = message.event
-        train = self.query_one(TrainPanel)
-        if isinstance(event, RunFinished):
-            acc = event.test_metrics.get("accuracy")
-            score = f": validation accuracy {acc:.4f}" if acc is not None else ""
-            train.run_ended(f"finished {event.epochs_done} epochs{score}; "
-                            f"saved as {Path(event.run_dir).name}", finished=True)
-        elif isinstance(event, RunStopped):
-            train.run_ended(f"stopped after {event.epochs_done} epochs; "
-                            f"saved as {Path(event.run_dir).name}")
-        elif isinstance(event, RunFailed):
-            train.run_ended(event.message, error=True)
-            self.notify(event.message, title="Training failed", severity="error", timeout=10,
-                        markup=False)  # messages quote paths and spec values
-        if event.run_dir is not None:
-            self.last_run_dir = Path(event.run_dir)
-        collect_and_refreeze()  # one pause, now that nothing trains, frees the run's garbage
-        self._refresh_runs()
-        if self._quitting:
-            self.exit()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # run_training reports its own failures as RunFailed; this catches a bug that
-        # escaped it, so the panel does not stay "training" forever.
-        if event.worker.group == "training" and event.state == WorkerState.ERROR:
-            self._run_active = False
-            message = f"training stopped on an unexpected error: {event.worker.error}"
-            self.query_one(TrainPanel).run_ended(message, error=True)
-            self.notify(message, severity="error", timeout=10, markup=False)
-            if self._quitting:
-                self.exit()
-
-    def _refresh_runs(self) -> None:
-        for panel in self.query(RunsPanel):
-            panel.refresh_runs()
+    def _hangup_choice(self) -> str:
+        """The Train tab's "on hang-up" now (it may have changed since the run began)."""
+        try:
+            return str(self.query_one(TrainPanel).form.value("on_hangup"))
+        except (NoMatches, CnnTuiError):  # the panel may be gone while the app shuts down
+            return self.options.on_hangup
 
     def on_train_panel_start_requested(self) -> None:
         self.action_start_training()

@@ -1,8 +1,10 @@
 """Between the panels and the engine's runner: configs in, configs back out.
 
-``build_train_config`` turns what the panels show into the runner's
-``TrainConfig``; ``settings_from_run_config`` reads a run's config.json back
-into the Train tab's settings (the Runs tab's "open config").
+The Train tab's settings are a mapping of setting name -> value (the
+fields of ``TUI_FIELDS``). ``build_train_config`` turns them, with what the
+other panels show, into the runner's ``TrainConfig``; ``values_from_run_config``
+reads a run's config.json back into such a mapping through the same table
+(the Runs tab's "open config").
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.augment import NO_AUGMENT, AugmentConfig
-from cnn_tui.core.runs.config import TrainConfig
-from cnn_tui.ui.panels.train_panel import TrainSettings
+from cnn_tui.core.runs.config import SETTING, TUI_FIELDS, TrainConfig, config_from_dict
+
+RUN_FIELDS = tuple(s.name for s in TUI_FIELDS if s.scope == "run")
+"""The Train tab's fields that are part of a run (``on_hangup`` is the app's own)."""
 
 
 def build_train_config(
@@ -21,50 +25,27 @@ def build_train_config(
     dataset: str,
     spec: dict[str, Any],
     augment: AugmentConfig | None,
-    settings: TrainSettings,
+    values: Mapping[str, Any],
     runs_dir: Path,
 ) -> TrainConfig:
     """The run the panels describe; raises ConfigError for an option out of range."""
-    config = TrainConfig(
-        dataset=dataset,
-        model=spec,
-        augment=augment or NO_AUGMENT,
-        epochs=settings.epochs,
-        batch_size=settings.batch_size,
-        optimizer=settings.optimizer,
-        learning_rate=settings.learning_rate,
-        limit=settings.limit,
-        seed=settings.seed,
-        runs_dir=runs_dir,
-    )
+    chosen = {name: value for name, value in values.items() if SETTING[name].scope == "run"}
+    config = TrainConfig(dataset=dataset, model=spec, augment=augment or NO_AUGMENT,
+                         runs_dir=runs_dir, **chosen)
     config.validate()
     return config
 
 
-def settings_from_run_config(config: Mapping[str, Any], fallback: TrainSettings) -> TrainSettings:
-    """The Train tab's settings recorded in a run's config.json (missing keys keep ``fallback``)."""
-    def pick(key: str, kind: type, default: Any) -> Any:
-        value = config.get(key, default)
-        try:
-            return kind(value) if value is not None else None
-        except (TypeError, ValueError):
-            return default
+def values_from_run_config(run_config: Mapping[str, Any]) -> dict[str, Any]:
+    """The Train tab's run settings recorded in a run's config.json; ConfigError if unreadable.
 
-    return TrainSettings(
-        optimizer=str(config.get("optimizer") or fallback.optimizer),
-        learning_rate=pick("learning_rate", float, fallback.learning_rate),
-        batch_size=pick("batch_size", int, fallback.batch_size),
-        epochs=pick("epochs", int, fallback.epochs),
-        limit=_limit(config),
-        seed=pick("seed", int, fallback.seed) or 0,
-    )
-
-
-def _limit(config: Mapping[str, Any]) -> int | None:
-    """The image limit: under "dataset" in a run's config.json, else at the top level."""
-    dataset = config.get("dataset")
-    value = dataset.get("limit") if isinstance(dataset, Mapping) else config.get("limit")
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+    A run records them under ``options`` (``config_to_dict``). Runs made
+    before that kept a few at the top level (optimizer, learning rate, batch
+    size, epochs, seed): those are read through the same table, and the rest
+    take the table's defaults.
+    """
+    options = run_config.get("options")
+    if not isinstance(options, dict):
+        options = {name: run_config[name] for name in RUN_FIELDS if name in run_config}
+    config = config_from_dict(options)
+    return {name: getattr(config, name) for name in RUN_FIELDS}

@@ -1,26 +1,28 @@
 """The Runs panel on its own: list, select two, overlay, export, open, refresh.
 
-The run folders here are written with the engine's own writers (create_run_dir,
-write_config, HistoryWriter, update_status). Their per-epoch numbers are KNOWN
-TEST VALUES chosen to check the overlay and export mechanics, not results of
+The run folders here are written with the engine's own writers (run_folders.py:
+create_run_dir, write_config, HistoryWriter, update_status). Their per-epoch numbers
+are KNOWN TEST VALUES chosen to check the overlay and export mechanics, not results of
 training; the real-training flow is covered by the app's training tests.
 """
 
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+import os
+import socket
+import subprocess
 from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input
 
-from cnn_tui.core.augment import NO_AUGMENT, SEED_AUGMENT, AugmentConfig
+from cnn_tui.core.augment import NO_AUGMENT, SEED_AUGMENT
 from cnn_tui.core.runs import history, rundir
-from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.screens.export import ExportScreen
 from cnn_tui.ui.widgets.run_overlay import RunOverlay
+from tests.ui.run_folders import scanned, write_run
 
 # Known values for the mechanics tests (not training results).
 KNOWN_LOGS = {
@@ -34,27 +36,6 @@ KNOWN_LOGS = {
         {"loss": 0.7, "accuracy": 0.78, "val_loss": 0.6, "val_accuracy": 0.81},
     ],
 }
-
-
-def write_run(runs_dir: Path, minute: int, augment: AugmentConfig, logs: list[dict],
-              epochs: int, state: str, dataset: str = "../shared/data/mnist") -> Path:
-    run_dir = rundir.create_run_dir(runs_dir, "seed-mlp-mnist",
-                                    now=datetime(2026, 1, 1, 12, minute, 0))
-    rundir.write_config(run_dir, {
-        "name": run_dir.name,
-        "created": f"2026-01-01T12:{minute:02d}:00",
-        "dataset": {"source": dataset, "name": dataset},
-        "model": {"name": "seed-mlp", "spec": load_spec("seed-mlp")},
-        "augmentation": augment.to_dict(),
-        "optimizer": "rmsprop", "learning_rate": 0.001, "batch_size": 256,
-        "epochs": epochs, "seed": 1,
-    })
-    rundir.update_status(run_dir, state="running", epochs_planned=epochs, epochs_done=0)
-    writer = history.HistoryWriter(run_dir / history.HISTORY_FILE)
-    for epoch, epoch_logs in enumerate(logs, start=1):
-        writer.append(epoch, epoch_logs)
-    rundir.update_status(run_dir, state=state, epochs_done=len(logs))
-    return run_dir
 
 
 def make_runs_dir(root: Path, dataset: str = "../shared/data/mnist") -> tuple[Path, Path, Path]:
@@ -86,14 +67,14 @@ async def test_select_two_overlay_export_and_open(tmp_path: Path) -> None:
     runs_dir, plain, augmented = make_runs_dir(tmp_path)
     app = RunsApp(runs_dir)
     async with app.run_test(size=(80, 24)) as pilot:
+        await scanned(pilot)
         panel = app.query_one(RunsPanel)
         table = app.query_one(DataTable)
         assert table.row_count == 3
         assert [row.name for row in panel.rows[:2]] == [plain.name, augmented.name]
         plain_row = table.get_row(plain.name)
         assert str(plain_row[2]) == "finished" and str(plain_row[3]) == "0.8000"
-        assert plain_row[4] == "3/3" and str(plain_row[5]) == "mnist"
-        assert str(plain_row[6]) == "seed-mlp"
+        assert [str(cell) for cell in plain_row[4:7]] == ["3/3", "mnist", "seed-mlp"]
         assert str(table.get_row(augmented.name)[7]) == "shift 0.1x0.1, hflip"
         assert str(table.get_row("20260101-130000-killed-early")[2]) == "broken"
 
@@ -151,21 +132,30 @@ async def test_refresh_keeps_selection_and_shows_new_runs(tmp_path: Path) -> Non
     runs_dir, plain, _ = make_runs_dir(tmp_path)
     app = RunsApp(runs_dir)
     async with app.run_test(size=(120, 40)) as pilot:
+        await scanned(pilot)
         panel = app.query_one(RunsPanel)
         app.query_one(DataTable).focus()
         await pilot.press("space")
         newer = write_run(runs_dir, 30, NO_AUGMENT, KNOWN_LOGS["plain"][:1], 5, "running")
+        gone = subprocess.Popen(["true"])
+        gone.wait()
+        rundir.update_status(newer, pid=gone.pid)  # its process has exited
+        alive = write_run(runs_dir, 31, NO_AUGMENT, KNOWN_LOGS["plain"][:1], 5, "running")
         await pilot.press("R")
-        await pilot.pause()
+        await scanned(pilot)
         assert newer.name in [row.name for row in panel.rows]
         assert panel.selected == [plain.name]
-        # A dead process's "running" run is reported as interrupted, not running.
-        assert app.query_one(DataTable).get_row(newer.name)[2].plain in {"running", "interrupted"}
+        table = app.query_one(DataTable)
+        # A dead process's "running" run is reported as interrupted, a live one with its pid.
+        assert table.get_row(newer.name)[2].plain == "interrupted"
+        assert table.get_row(alive.name)[2].plain == (
+            f"running (pid {os.getpid()}, {socket.gethostname()})")
 
 
 async def test_empty_or_missing_runs_dir_and_export_with_nothing(tmp_path: Path) -> None:
     app = RunsApp(tmp_path / "nothing-here")
     async with app.run_test(size=(80, 24)) as pilot:
+        await scanned(pilot)
         panel = app.query_one(RunsPanel)
         assert panel.rows == []
         await pilot.press("e", "o", "space", "l")
@@ -192,6 +182,7 @@ async def test_through_the_real_app_overlay_export_and_reopen(
         later = write_run(runs_dir, 40, NO_AUGMENT, KNOWN_LOGS["plain"][:1], 2, "stopped", mnist)
         app.query_one(TabbedContent).active = "runs-tab"
         await pilot.pause()
+        await scanned(pilot)
         assert later.name in [row.name for row in app.query_one(RunsPanel).rows]
         table = app.query_one("#runs-table", DataTable)
         table.focus()

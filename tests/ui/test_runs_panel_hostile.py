@@ -10,6 +10,7 @@ from textual.widgets._data_table import default_cell_formatter
 from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.screens.export import ExportScreen
 from tests.run_files import write_good_run, write_hostile_runs
+from tests.ui.run_folders import scanned
 from tests.ui.test_runs_panel import RunsApp
 
 
@@ -24,6 +25,7 @@ async def test_hostile_folders_and_a_markup_name_in_the_runs_tab(tmp_path: Path)
     expected = write_hostile_runs(runs)
     app = RunsApp(runs)
     async with app.run_test(size=(120, 30)) as pilot:
+        await scanned(pilot)
         panel = app.query_one(RunsPanel)
         table = app.query_one(DataTable)
         assert sorted(row.name for row in panel.rows) == sorted(["[b]x", *expected])
@@ -38,8 +40,6 @@ async def test_hostile_folders_and_a_markup_name_in_the_runs_tab(tmp_path: Path)
         await pilot.press("o")
         await pilot.pause()
         assert app.opened and app.opened[-1]["name"] == "[b]x"
-        loaded = list(app._notifications)[-1]
-        assert loaded.message == "Loaded the settings of [b]x." and not loaded.markup
 
         table.move_cursor(row=table.get_row_index("epochs-x"))
         await pilot.pause()

@@ -7,6 +7,7 @@ the screen (they go to fd 2, which the app points at a log file).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
+import cnn_tui
 from tests.resources import missing
+
+SOURCE_ROOT = Path(cnn_tui.__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +28,9 @@ def _tmux() -> None:
         missing("tmux is not installed (.ci/run installs it with apt)")
 
 
-SESSION = "cnn-tui-smoke"
+# Per test process: the machine's tmux server is shared, and another checkout's run of
+# this test must neither kill this session nor see it.
+SESSION = f"cnn-tui-smoke-{os.getpid()}"
 LEAKS = ("oneDNN", "I0000", "W0000", "E0000", "absl", "cuda", "Traceback")
 
 
@@ -52,8 +58,10 @@ def wait_for(predicate, timeout: float, what: str) -> str:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_real_binary_trains_and_quits_in_tmux(shared_data: Path, tmp_path: Path, size):
     runs = tmp_path / "runs"
+    # The code under test, whatever environment the tmux server was started with.
     command = (
-        f"cd {tmp_path} && {sys.executable} -m cnn_tui --dataset {shared_data / 'mnist'} "
+        f"cd {tmp_path} && PYTHONPATH={SOURCE_ROOT} "
+        f"{sys.executable} -m cnn_tui --dataset {shared_data / 'mnist'} "
         f"--model seed-mlp --epochs 1 --limit 500 --runs-dir {runs}; "
         f"echo EXITED $?; sleep 60"
     )

@@ -71,6 +71,9 @@ async def test_train_seed_mlp_on_real_mnist(shared_data: Path, tmp_path: Path) -
         run_dir = app.last_run_dir
         assert run_dir is not None and run_dir.parent == tmp_path / "runs"
         assert status(run_dir)["state"] == "finished"
+        # The seed field was left empty: a random seed, recorded with the run.
+        options = json.loads((run_dir / "config.json").read_text())["options"]
+        assert isinstance(options["seed"], int)
         with (run_dir / HISTORY_FILE).open() as file:
             rows = list(csv.DictReader(file))
         assert [int(row["epoch"]) for row in rows] == [1, 2]
@@ -88,9 +91,11 @@ async def test_train_seed_mlp_on_real_mnist(shared_data: Path, tmp_path: Path) -
         assert "finished 2 epochs" in str(app.query_one("#train-state").render())
         # The running point was drawn inside the run while it trained.
         assert batches and all(0 < x <= 2 for x in batches)
-        # The Runs tab lists the new run.
-        assert run_dir.name in str(app.query_one("#runs-panel").query_one("#runs-table")
-                                   .get_row_at(0))
+        # The Runs tab lists the new run (read again in a thread at the run's end).
+        runs_panel = app.query_one("#runs-panel")
+        await wait_until(pilot, lambda: [row.name for row in runs_panel.rows] == [run_dir.name],
+                         timeout=10)
+        assert str(runs_panel.query_one("#runs-table").get_row_at(0)[1]) == run_dir.name
         assert not app.query_one("#start", Button).disabled
 
         # `e` off the Runs tab exports the last run's history to the path given.

@@ -87,15 +87,18 @@ def check_runs_dir(path: str | Path) -> None:
             f"cannot keep runs in {runs_dir}: {where} a file, not a folder; "
             "pass another folder with --runs-dir or move the file away."
         )
-    reason = None if os.access(existing, os.W_OK | os.X_OK) else "permission denied"
-    if reason is None:
-        try:
-            fd, probe = tempfile.mkstemp(prefix=".cnn-tui-probe-", dir=existing)
-        except OSError as error:
-            reason = (error.strerror or str(error)).lower()
-        else:
-            os.close(fd)
-            os.unlink(probe)
+    # The probe names the real cause (a read-only file system, no permission);
+    # os.access also answers for a user whom the probe cannot impersonate.
+    reason = None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".cnn-tui-probe-", dir=existing)
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+    else:
+        os.close(fd)
+        os.unlink(probe)
+        if not os.access(existing, os.W_OK | os.X_OK):
+            reason = "permission denied"
     if reason is not None:
         where = "it" if existing == runs_dir else f"{existing}"
         raise CnnTuiError(

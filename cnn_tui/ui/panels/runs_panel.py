@@ -1,10 +1,13 @@
-"""The Runs panel: past runs in a table, several overlaid, exported, or reopened.
+"""The Runs panel: past and running runs in a table, several overlaid, exported, reopened,
+continued or watched.
 
-Rows come from ``runs_index.list_runs`` (a run whose files cannot be read is
-"unreadable", with the reason); folders that look like runs but have no
-``config.json`` are listed too, marked as broken, so a half-written run never
-hides silently and never crashes the panel. Names and paths are never read
-as markup: a run named ``[b]x`` shows as ``[b]x``.
+The runs folder is read in a thread worker (``runs_rows.scan_runs``) that
+posts ``Scanned``; while any listed run is running (here or in another
+process) the panel reads it again every ``AUTO_REFRESH_S``. ``o``, ``c``
+and ``w`` post messages: the app, which owns the panels and the training,
+decides what they do. A run whose files cannot be read is listed as
+"unreadable" with the reason, and a folder with run files but no
+config.json as broken: neither hides, and neither crashes the panel.
 """
 
 from __future__ import annotations
@@ -14,52 +17,33 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
 
 from cnn_tui.core.errors import CnnTuiError
-from cnn_tui.core.runs import files, history, rundir
-from cnn_tui.core.runs import index as runs_index
-from cnn_tui.ui.screens.export import ExportScreen, default_export_path
-from cnn_tui.ui.widgets.run_overlay import OverlayRun, RunOverlay, run_color
+from cnn_tui.core.runs import history
+from cnn_tui.ui.panels.run_keys import ContinueRequested, OpenConfig, RunKeys, WatchRequested
+from cnn_tui.ui.panels.runs_rows import (
+    COLUMNS,
+    RunRow,
+    legend_label,
+    mark_cell,
+    row_cells,
+    scan_runs,
+)
+from cnn_tui.ui.screens.export import export_runs
+from cnn_tui.ui.widgets.run_overlay import OverlayRun, RunOverlay
 
-# Most telling first, so an 80-column terminal shows which run, how good, how it ended.
-COLUMNS = (
-    ("mark", " "), ("name", "run"), ("state", "state"), ("best", "best val"),
-    ("epochs", "epochs"), ("dataset", "dataset"), ("model", "model"),
-    ("augmentation", "augmentation"),
-)  # fmt: skip
-_RUN_FILES = (rundir.CONFIG_FILE, history.HISTORY_FILE, rundir.STATUS_FILE)
-
-
-@dataclass(frozen=True)
-class RunRow:
-    """A row of the table: a readable run, or a broken folder (``record`` None)."""
-
-    name: str
-    path: Path
-    record: runs_index.RunRecord | None
-    problem: str = ""
+AUTO_REFRESH_S = 3.0
+"""How often the list is read again while a listed run is running."""
 
 
-def scan_runs(runs_dir: Path) -> list[RunRow]:
-    """Every run under ``runs_dir`` (oldest first), broken ones included."""
-    rows = [RunRow(r.name, r.path, r) for r in runs_index.list_runs(runs_dir)]
-    listed = {row.name for row in rows}
-    if runs_dir.is_dir():
-        for child in sorted(runs_dir.iterdir()):
-            if child.name in listed or not child.is_dir():
-                continue
-            if any((child / name).exists() for name in _RUN_FILES):
-                rows.append(RunRow(child.name, child, None, "no config.json"))
-    return rows
-
-
-class RunsPanel(Vertical):
+class RunsPanel(RunKeys, Vertical):
     """Past runs: select several to overlay their curves, export them, reopen one."""
 
     DEFAULT_CSS = """
@@ -80,14 +64,24 @@ class RunsPanel(Vertical):
         Binding("l", "toggle_metric", "Loss/acc"),
         Binding("e", "export", "Export CSV"),
         Binding("o", "open_config", "Open config"),
+        Binding("c", "continue_run", "Continue",
+                tooltip="continue the highlighted run from its last checkpoint"),
+        Binding("w", "watch_run", "Watch",
+                tooltip="follow the highlighted run of another process on the Train tab"),
         Binding("R,f5", "refresh_runs", "Refresh", key_display="R"),
     ]
 
-    @dataclass
-    class OpenConfig(Message):
-        """The user asked to load this run's ``config.json`` back into the panels."""
+    # The row keys' messages (run_keys.py), where a handler expects them.
+    OpenConfig = OpenConfig
+    ContinueRequested = ContinueRequested
+    WatchRequested = WatchRequested
 
-        config: dict[str, Any]
+    @dataclass
+    class Scanned(Message):
+        """The runs folder as the scan worker read it (``error``: why it could not)."""
+
+        rows: list[RunRow]
+        error: str = ""
 
     def __init__(self, runs_dir: Path, *, id: str = "runs-panel") -> None:
         super().__init__(id=id)
@@ -107,6 +101,7 @@ class RunsPanel(Vertical):
 
     def on_mount(self) -> None:
         self.refresh_runs()
+        self.set_interval(AUTO_REFRESH_S, self._refresh_while_running)
 
     def on_show(self) -> None:
         # Coming back to the tab: runs may have started or ended (also by another process).
@@ -117,24 +112,39 @@ class RunsPanel(Vertical):
         return self.query_one("#runs-table", DataTable)
 
     def refresh_runs(self) -> None:
-        """Re-read the runs folder, keeping the selection and the cursor where they were."""
+        """Read the runs folder again (in a thread); ``Scanned`` shows what it found."""
+        self._scan(self.runs_dir)
+
+    def _refresh_while_running(self) -> None:
+        # Out of sight, on_show refreshes when the tab comes back.
+        if self.is_on_screen and any(row.running for row in self.rows):
+            self.refresh_runs()
+
+    @work(thread=True, exclusive=True, group="runs-scan", exit_on_error=False,
+          description="reading the runs folder")
+    def _scan(self, runs_dir: Path) -> None:
+        try:
+            scanned = self.Scanned(scan_runs(runs_dir))
+        except (OSError, CnnTuiError) as error:
+            scanned = self.Scanned([], f"Cannot read the runs folder {runs_dir}: {error}")
+        if not get_current_worker().is_cancelled:  # a newer scan replaced this one
+            self.post_message(scanned)
+
+    @on(Scanned)
+    def _show_rows(self, message: Scanned) -> None:
+        """Fill the table, keeping the selection and the cursor where they were."""
         table = self.table
         cursor_name = self._highlighted_name()
-        try:
-            self.rows = scan_runs(self.runs_dir)
-        except (OSError, CnnTuiError) as error:
-            self.rows = []
-            self._status(f"Cannot read the runs folder {self.runs_dir}: {error}", error=True)
-        else:
-            self._status(self._summary())
+        self.rows = message.rows
         names = {row.name for row in self.rows}
         self.selected = [name for name in self.selected if name in names]
         table.clear()
         for row in self.rows:
-            table.add_row(*self._cells(row), key=row.name)
+            table.add_row(*row_cells(row, self._mark(row.name)), key=row.name)
         if cursor_name in names:
             table.move_cursor(row=table.get_row_index(cursor_name))
         self._redraw_overlay()
+        self._status(message.error or self._summary(), error=bool(message.error))
 
     def action_refresh_runs(self) -> None:
         self.refresh_runs()
@@ -148,7 +158,8 @@ class RunsPanel(Vertical):
             self.selected.remove(name)
         else:
             self.selected.append(name)
-        self._update_marks()
+        for row in self.rows:
+            self.table.update_cell(row.name, "mark", self._mark(row.name))
         self._redraw_overlay()
         self._status(self._summary())
 
@@ -164,38 +175,7 @@ class RunsPanel(Vertical):
         if not targets:
             self.notify("No runs to export: select some with space.", severity="warning")
             return
-        paths = [row.path for row in targets]
-
-        def export(path: Path | None) -> None:
-            if path is None:
-                return
-            try:
-                written = runs_index.export_histories(paths, path)
-            except (CnnTuiError, OSError) as error:
-                self.notify(str(error), title="Export failed", severity="error", markup=False)
-                return
-            self.notify(f"Exported {len(paths)} run(s) to {written}", title="Export", markup=False)
-
-        self.app.push_screen(
-            ExportScreen([row.name for row in targets], default_export_path(self.runs_dir)),
-            export,
-        )
-
-    def action_open_config(self) -> None:
-        """Post the highlighted run's config so the app can refill its panels."""
-        name = self._highlighted_name()
-        if name is None:
-            return
-        row = next((r for r in self.rows if r.name == name), None)
-        # An unreadable run's config is not opened: its fields have the wrong types.
-        config = None if row is None or row.record is None or row.record.reason else (
-            files.read_json(self.runs_dir / name / rundir.CONFIG_FILE))
-        if config is None:
-            self.notify(f"{name} has no readable config.json to open.", severity="error",
-                        markup=False)
-            return
-        self.post_message(self.OpenConfig(config))
-        self.notify(f"Loaded the settings of {name}.", markup=False)
+        export_runs(self.app, [row.path for row in targets], self.runs_dir)
 
     @on(DataTable.RowSelected, "#runs-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -216,6 +196,10 @@ class RunsPanel(Vertical):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return str(row_key.value)
 
+    def _highlighted_row(self) -> RunRow | None:
+        name = self._highlighted_name()
+        return next((row for row in self.rows if row.name == name), None)
+
     def _target_rows(self) -> list[RunRow]:
         """The selected rows, or the highlighted one when none is selected."""
         by_name = {row.name: row for row in self.rows}
@@ -228,44 +212,19 @@ class RunsPanel(Vertical):
             if row.record is not None and row.record.reason:
                 continue  # unreadable: its history may be what is broken
             color_index = self.selected.index(row.name) if row.name in self.selected else 0
-            label = f"{color_index + 1} {_legend_label(row)}"
+            label = f"{color_index + 1} {legend_label(row)}"
             runs.append(OverlayRun(label, color_index, history.read_history(row.path)))
         self.query_one(RunOverlay).show_runs(runs)
 
-    def _update_marks(self) -> None:
-        table = self.table
-        for row in self.rows:
-            table.update_cell(row.name, "mark", self._mark(row.name))
-
     def _mark(self, name: str) -> Text:
-        if name not in self.selected:
-            return Text(" ")
-        index = self.selected.index(name)
-        return Text(f"●{index + 1}", style=run_color(index)[1])
-
-    def _cells(self, row: RunRow) -> list[Any]:
-        record = row.record
-        if record is None or record.reason:
-            broken = Text("broken" if record is None else record.state, style="red")
-            return [self._mark(row.name), Text(row.name), broken, "", "", "?", "?", "?"]
-        planned = "?" if record.epochs_planned is None else str(record.epochs_planned)
-        best = "" if record.best_val_accuracy is None else f"{record.best_val_accuracy:.4f}"
-        state_style = {"failed": "red", "interrupted": "yellow", "running": "cyan"}
-        return [
-            self._mark(row.name), Text(row.name),  # Text: a str cell is read as markup
-            Text(record.state, style=state_style.get(record.state, "")),
-            Text(best, justify="right"), f"{record.epochs_done}/{planned}",
-            Text(Path(record.dataset).name or record.dataset), Text(record.model),
-            Text(record.augmentation),
-        ]
+        return mark_cell(self.selected.index(name) if name in self.selected else None)
 
     def _summary(self) -> str:
         if not self.rows:
             return f"No runs in {self.runs_dir} yet: train one (t)."
         chosen = f"{len(self.selected)} selected" if self.selected else "space selects"
         text = f"{len(self.rows)} runs · {chosen}"
-        name = self._highlighted_name()
-        row = next((r for r in self.rows if r.name == name), None)
+        row = self._highlighted_row()
         if row is not None and row.record is not None and row.record.reason:
             text += f" · {row.path}: {row.record.state}, {row.record.reason}"
         elif row is not None and row.record is not None:
@@ -277,21 +236,4 @@ class RunsPanel(Vertical):
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#runs-status", Static)
         status.set_class(error, "-error")
-        status.update(Text(text))  # names and paths in it are not markup
-
-
-def _short_label(name: str) -> str:
-    """A run name without its YYYYmmdd-HHMMSS- prefix, for the legend."""
-    parts = name.split("-", 2)
-    if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit():
-        return parts[2][:24]
-    return name[:24]
-
-
-def _legend_label(row: RunRow) -> str:
-    """The short name plus its augmentation: the tutorial compares the same
-    network with and without it, and those two runs share a name."""
-    label = _short_label(row.name)
-    if row.record is not None:
-        label += f" (aug {row.record.augmentation})"
-    return label
+        status.update(Text(text))  # it holds run names and paths: never markup

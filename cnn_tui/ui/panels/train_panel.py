@@ -3,53 +3,33 @@
 The panel never starts training itself: its buttons post ``StartRequested``
 and ``StopRequested`` and the app (which owns the worker) decides. The app
 calls ``run_started``/``batch``/``epoch``/``run_ended`` as the engine's
-events arrive.
+events arrive, and ``watch_started``/``show_watched`` while it follows a
+run of another process from its files.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from math import nan
 from time import monotonic
+from typing import Any
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.validation import Integer, Number
-from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button
 
-from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.events import BatchProgress, EpochEnded, RunStarted
-from cnn_tui.core.runs.settings import OPTIMIZERS
+from cnn_tui.ui.watch_files import WatchedRun
 from cnn_tui.ui.widgets.curves import TrainingCurves
-from cnn_tui.ui.widgets.text_update import update_text
+from cnn_tui.ui.widgets.run_progress import RunProgress, format_duration
+from cnn_tui.ui.widgets.settings_form import SettingsForm
 
 BATCH_TEXT_INTERVAL_S = 0.25
 """Batch progress (bars, loss, speed, ETA) is redrawn at most this often."""
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    """What the Train tab's inputs say, already validated."""
-
-    optimizer: str
-    learning_rate: float
-    batch_size: int
-    epochs: int
-    limit: int | None
-    seed: int
-
-
-def format_duration(seconds: float) -> str:
-    """12s, 3m05s, 1h02m."""
-    seconds = max(0, int(round(seconds)))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 class TrainPanel(Horizontal):
@@ -63,102 +43,48 @@ class TrainPanel(Horizontal):
     class StopRequested(Message):
         """The Stop button was pressed."""
 
-    def __init__(self, settings: TrainSettings, *, id: str | None = "train-panel") -> None:
+    def __init__(self, values: Mapping[str, Any], *, id: str | None = "train-panel") -> None:
+        """``values``: the fields' starting values by setting name (``LaunchOptions``)."""
         super().__init__(id=id)
-        self.initial = settings
+        self.initial = dict(values)
         self.model_ok = True
         self.training = False
+        self.watching: str | None = None
+        """The name of the run of another process that the panel follows, if any."""
         self._unshown_batch: BatchProgress | None = None
         """The newest batch not drawn yet (the tab is hidden, or it came too soon)."""
         self._batch_shown_at = 0.0
         self._batch_timer: Timer | None = None
         """Draws ``_unshown_batch`` once the redraw interval has passed."""
+        self._watched_at: tuple[int, int] | None = None
+        self.notice = ""
+        """A standing problem (the runs folder is unusable) shown instead of "ready"."""
 
     def compose(self) -> ComposeResult:
-        s = self.initial
         with Vertical(id="train-side"):
-            with Horizontal(classes="setting"):
-                yield Label("optimizer")
-                yield Select([(o, o) for o in OPTIMIZERS], value=s.optimizer,
-                             allow_blank=False, id="optimizer", compact=True)
-            yield from self._setting("learning rate", "lr", f"{s.learning_rate:g}",
-                                     Number(minimum=1e-9, maximum=10.0))
-            yield from self._setting("batch size", "batch-size", str(s.batch_size),
-                                     Integer(minimum=1, maximum=65536))
-            yield from self._setting("epochs", "epochs", str(s.epochs),
-                                     Integer(minimum=1, maximum=100000))
-            yield from self._setting("limit", "limit", "" if s.limit is None else str(s.limit),
-                                     None, placeholder="all images")
-            yield from self._setting("seed", "seed", str(s.seed), Integer(minimum=0))
-            yield Static("", id="settings-error")
+            yield SettingsForm(self.initial)
             with Horizontal(id="train-buttons"):
                 yield Button("Start (t)", variant="success", id="start", compact=True)
                 yield Button("Stop (s)", variant="error", id="stop", compact=True,
                              disabled=True)
-            yield Static("ready", id="train-state")
-            with Horizontal(classes="progress"):
-                yield Label("epoch")
-                yield ProgressBar(total=1, id="epoch-progress", show_eta=False)
-            with Horizontal(classes="progress"):
-                yield Label("run")
-                yield ProgressBar(total=1, id="run-progress", show_eta=False)
-            yield Static("", id="train-stats")
+            yield RunProgress(id="run-progress-box")
         yield TrainingCurves(id="curves")
 
-    @staticmethod
-    def _setting(label: str, widget_id: str, value: str, validator: Number | Integer | None,
-                 placeholder: str = "") -> ComposeResult:
-        with Horizontal(classes="setting"):
-            yield Label(label)
-            yield Input(value, id=widget_id, compact=True, placeholder=placeholder,
-                        validators=[validator] if validator else [],
-                        valid_empty=widget_id == "limit")
+    @property
+    def form(self) -> SettingsForm:
+        return self.query_one(SettingsForm)
 
-    # -- settings ---------------------------------------------------------------
+    @property
+    def progress(self) -> RunProgress:
+        return self.query_one(RunProgress)
 
-    def settings(self) -> TrainSettings:
-        """The validated settings; raises ConfigError naming the first bad field."""
-        def number(widget_id: str, label: str, kind: type, minimum: float) -> float:
-            text = self.query_one(f"#{widget_id}", Input).value.strip()
-            try:
-                value = kind(text)
-            except ValueError:
-                raise ConfigError(f"{label} {text!r} is not a number; type e.g. "
-                                  f"{'0.001' if kind is float else '10'}.") from None
-            if not value >= minimum:
-                raise ConfigError(f"{label} must be at least {minimum:g}; change it.")
-            return value
+    @property
+    def curves(self) -> TrainingCurves:
+        return self.query_one(TrainingCurves)
 
-        limit_text = self.query_one("#limit", Input).value.strip()
-        optimizer = self.query_one("#optimizer", Select).value
-        return TrainSettings(
-            optimizer=str(optimizer),
-            learning_rate=number("lr", "learning rate", float, 1e-9),
-            batch_size=int(number("batch-size", "batch size", int, 1)),
-            epochs=int(number("epochs", "epochs", int, 1)),
-            limit=int(number("limit", "limit", int, 1)) if limit_text else None,
-            seed=int(number("seed", "seed", int, 0)),
-        )
-
-    def set_settings(self, settings: TrainSettings) -> None:
-        """Fill the inputs, e.g. from a run's config."""
-        self.query_one("#optimizer", Select).value = settings.optimizer
-        self.query_one("#lr", Input).value = f"{settings.learning_rate:g}"
-        self.query_one("#batch-size", Input).value = str(settings.batch_size)
-        self.query_one("#epochs", Input).value = str(settings.epochs)
-        self.query_one("#limit", Input).value = "" if settings.limit is None else str(
-            settings.limit)
-        self.query_one("#seed", Input).value = str(settings.seed)
-
-    @on(Input.Changed)
-    def _check_settings(self) -> None:
-        error = self.query_one("#settings-error", Static)
-        try:
-            self.settings()
-        except ConfigError as exc:
-            error.update(Text(str(exc), style="bold red"))
-            return
-        error.update("")
+    def values(self) -> dict[str, Any]:
+        """The settings by name; raises ConfigError with the first bad field's message."""
+        return self.form.values()
 
     # -- controls ---------------------------------------------------------------
 
@@ -166,17 +92,29 @@ class TrainPanel(Horizontal):
         """Enable Start only for a valid model (and not while training)."""
         self.model_ok = ok
         self._sync_buttons()
-        if not self.training:
-            self.show_state("ready" if ok else "the model has errors: fix them in the Model tab",
-                            error=not ok)
+        if not self.training and not self.watching:
+            self._show_idle()
+
+    def set_notice(self, text: str) -> None:
+        """Keep ``text`` on the state line while nothing runs ("" to clear it)."""
+        self.notice = text
+        if not self.training and not self.watching:
+            self._show_idle()
+
+    def _show_idle(self) -> None:
+        if self.notice:
+            self.show_state(self.notice, error=True)
+        elif self.model_ok:
+            self.show_state("ready")
+        else:
+            self.show_state("the model has errors: fix them in the Model tab", error=True)
 
     def _sync_buttons(self) -> None:
         self.query_one("#start", Button).disabled = self.training or not self.model_ok
-        self.query_one("#stop", Button).disabled = not self.training
+        self.query_one("#stop", Button).disabled = not (self.training or self.watching)
 
     def show_state(self, text: str, *, error: bool = False) -> None:
-        update_text(self.query_one("#train-state", Static),
-                    Text(text, style="bold red" if error else ""))
+        self.progress.show_state(text, error=error)
 
     @on(Button.Pressed, "#start")
     def _start_pressed(self, event: Button.Pressed) -> None:
@@ -188,32 +126,29 @@ class TrainPanel(Horizontal):
         event.stop()
         self.post_message(self.StopRequested())
 
-    # -- a run ------------------------------------------------------------------
+    # -- a run here -------------------------------------------------------------
 
     def run_requested(self, text: str) -> None:
         """A run was asked for (it may wait for TensorFlow)."""
-        self.training = True
+        self.training, self.watching = True, None
         self._sync_buttons()
-        self.query_one(TrainingCurves).reset()
-        self.query_one("#epoch-progress", ProgressBar).update(total=None, progress=0)
-        self.query_one("#run-progress", ProgressBar).update(total=None, progress=0)
-        self.query_one("#train-stats", Static).update("")
+        self.curves.reset()
+        self.progress.reset()
         self.show_state(text)
 
     def run_started(self, event: RunStarted) -> None:
-        self.show_state(f"training on {event.n_train:,} images, "
-                        f"validating on {event.n_val:,}")
         epochs = getattr(event.config, "epochs", 1)
-        self.query_one("#epoch-progress", ProgressBar).update(
-            total=event.steps_per_epoch, progress=0)
-        self.query_one("#run-progress", ProgressBar).update(
-            total=event.steps_per_epoch * epochs, progress=0)
+        resumed = f" from epoch {event.initial_epoch + 1}" if event.initial_epoch else ""
+        self.show_state(f"training on {event.n_train:,} images, "
+                        f"validating on {event.n_val:,}{resumed}")
+        # A resumed run's curves start with the epochs it trained before.
+        self.curves.load_history(event.history)
+        self.progress.set_position(event.initial_epoch + 1, 0, event.steps_per_epoch, epochs)
 
     def batch(self, event: BatchProgress) -> None:
         """Show a batch's progress; out of sight, only the latest is kept, for on_show
         (the curves keep every batch's point and draw when they are shown)."""
-        self.query_one(TrainingCurves).set_running(event.epoch, event.step, event.steps,
-                                                    event.logs)
+        self.curves.set_running(event.epoch, event.step, event.steps, event.logs)
         self._unshown_batch = event
         if not self.is_on_screen:
             return
@@ -236,52 +171,70 @@ class TrainPanel(Horizontal):
             self._show_batch(event)
 
     def _show_batch(self, event: BatchProgress) -> None:
-        self.query_one("#epoch-progress", ProgressBar).update(
-            total=event.steps, progress=event.step)
-        self.query_one("#run-progress", ProgressBar).update(
-            total=event.steps * event.epochs, progress=(event.epoch - 1) * event.steps + event.step)
+        self.progress.set_position(event.epoch, event.step, event.steps, event.epochs)
         self.show_state(f"epoch {event.epoch}/{event.epochs} · "
-                        f"loss {event.logs.get('loss', float('nan')):.3f} · "
-                        f"acc {event.logs.get('accuracy', float('nan')):.3f}")
-        self._show_stats(f"{event.images_per_s:,.0f} img/s · ETA "
-                         f"{format_duration(event.eta_run_s)} "
-                         f"(epoch {format_duration(event.eta_epoch_s)})")
+                        f"loss {event.logs.get('loss', nan):.3f} · "
+                        f"acc {event.logs.get('accuracy', nan):.3f}")
+        self.progress.show_stats(f"{event.images_per_s:,.0f} img/s · ETA "
+                                 f"{format_duration(event.eta_run_s)} "
+                                 f"(epoch {format_duration(event.eta_epoch_s)})",
+                                 self.curves.curves)
 
     def epoch(self, event: EpochEnded) -> None:
         self._unshown_batch = None  # the epoch's end supersedes it
-        curves = self.query_one(TrainingCurves)
-        curves.add_epoch(event.epoch, event.logs)
-        epoch_bar = self.query_one("#epoch-progress", ProgressBar)
-        epoch_bar.progress = epoch_bar.total or 0
-        run_bar = self.query_one("#run-progress", ProgressBar)
-        if run_bar.total:
-            run_bar.progress = run_bar.total * event.epoch / max(event.epochs, 1)
-        logs = event.logs
+        self.curves.add_epoch(event.epoch, event.logs)
+        self.progress.epoch_done(event.epoch, event.epochs)
         self.show_state(f"epoch {event.epoch}/{event.epochs} done in "
                         f"{format_duration(event.duration_s)}: val acc "
-                        f"{logs.get('val_accuracy', float('nan')):.4f}")
-        self._show_stats("")
-
-    def _show_stats(self, speed: str) -> None:
-        curves = self.query_one(TrainingCurves).curves
-        lines = [speed] if speed else []
-        best = curves.best_epoch()
-        if best is not None:
-            val = curves.history.get("val_accuracy", [])
-            best_acc = val[curves.epochs.index(best)] if val else None
-            lines.append(f"best epoch {best}" + (f": val acc {best_acc:.4f}" if best_acc else ""))
-        gap = curves.gap()
-        if gap is not None:
-            style = "bold yellow" if gap > 0.05 else ""
-            lines.append(Text(f"train-val gap {gap:+.4f}", style=style).markup)
-        update_text(self.query_one("#train-stats", Static), "\n".join(lines))
+                        f"{event.logs.get('val_accuracy', nan):.4f}")
+        self.progress.show_stats("", self.curves.curves)
 
     def run_ended(self, text: str, *, error: bool = False, finished: bool = False) -> None:
         self.training = False
         self._unshown_batch = None
-        self._show_stats("")
+        self.progress.show_stats("", self.curves.curves)
         if finished:
-            for bar in self.query(ProgressBar):
-                bar.progress = bar.total or 0
+            self.progress.complete()
         self._sync_buttons()
         self.show_state(text, error=error)
+
+    # -- a run of another process -------------------------------------------------
+
+    def watch_started(self, name: str) -> None:
+        """Follow ``name`` from its files: ``show_watched`` brings each look at them."""
+        self.watching = name
+        self._watched_at = None
+        self._sync_buttons()
+        self.curves.reset()
+        self.progress.reset()
+        self.show_state(f"watching {name}…")
+
+    def show_watched(self, run: WatchedRun) -> None:
+        """Curves from history.csv, bars and losses from status.json's progress."""
+        if list(run.history.get("epoch", [])) != self.curves.curves.epochs:
+            self.curves.load_history(run.history)
+            self._watched_at = None
+        progress, planned = run.progress, run.epochs_planned or 1
+        # The state line has room for three lines at most, so which run (a long name)
+        # is said under the bars, and the state reads as it does for a run here.
+        who = f"watching {run.name}" + (f", pid {run.pid} on {run.host}" if run.pid else "")
+        if run.ended:
+            self.watching, who = None, ""
+            self._sync_buttons()
+            if run.state == "finished":
+                self.progress.complete()
+            message = f": {run.message}" if run.message and run.message != run.state else ""
+            self.show_state(f"{run.name} {run.state} after {run.epochs_done} epochs{message}",
+                            error=run.state in ("failed", "unknown"))
+        elif progress is not None and progress.epoch > run.epochs_done:
+            if (progress.epoch, progress.step) != self._watched_at:
+                self._watched_at = (progress.epoch, progress.step)
+                self.curves.set_running(progress.epoch, progress.step, progress.steps,
+                                        progress.logs)
+            self.progress.set_position(progress.epoch, progress.step, progress.steps, planned)
+            self.show_state(f"epoch {progress.epoch}/{planned} · "
+                            f"loss {progress.logs.get('loss', nan):.3f} · "
+                            f"acc {progress.logs.get('accuracy', nan):.3f}")
+        else:  # between epochs, or before the first batch's progress is written
+            self.show_state(f"{run.epochs_done}/{planned} epochs done")
+        self.progress.show_stats(who, self.curves.curves)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -43,7 +44,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, question: str, *, yes: str = "Yes (y)", no: str = "No (n)") -> None:
+    def __init__(self, question: str | Text, *, yes: str = "Yes (y)",
+                 no: str = "No (n)") -> None:
+        """``question``: a ``Text`` when it holds names or paths, which are never markup."""
         super().__init__()
         self.question = question
         self.yes_label = yes

@@ -1,4 +1,4 @@
-"""The export prompt: where to write the chosen runs' histories as one CSV."""
+"""Exporting runs' histories as one CSV: the prompt for where, and the export itself."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -85,3 +85,23 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def export_runs(app: App, run_dirs: Sequence[Path], runs_dir: Path) -> None:
+    """Ask where, then write the histories of ``run_dirs`` to one CSV; a notification says
+    how it went (names and paths in it are never markup)."""
+    from cnn_tui.core.runs.index import export_histories
+
+    def export(path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            written = export_histories(list(run_dirs), path)
+        except (CnnTuiError, OSError) as error:
+            app.notify(str(error), title="Export failed", severity="error", markup=False)
+            return
+        what = run_dirs[0].name if len(run_dirs) == 1 else f"{len(run_dirs)} runs"
+        app.notify(f"Exported {what} to {written}.", title="Export", markup=False)
+
+    app.push_screen(ExportScreen([path.name for path in run_dirs],
+                                 default_export_path(runs_dir)), export)

@@ -1,7 +1,8 @@
-"""A modal prompt for a file path (save/load a model spec)."""
+"""A modal prompt for one line of text: a file path (save/load a model spec), a number."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -25,6 +26,9 @@ class PathPromptScreen(ModalScreen[str | None]):
         background: $surface;
         padding: 0 1;
     }
+    PathPromptScreen .title {
+        width: 100%;  /* wraps a long question (a run's name) instead of cutting it */
+    }
     PathPromptScreen .hint {
         color: $text-muted;
     }
@@ -32,15 +36,18 @@ class PathPromptScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, default: str = "") -> None:
+    def __init__(self, title: str, default: str = "", *,
+                 placeholder: str = "path/to/file.json") -> None:
         super().__init__()
         self.title_text = title
         self.default = default
+        self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, markup=False)  # it may name a run or a file
-            yield Input(self.default, placeholder="path/to/file.json", id="path")
+            # It may name a run or a path: never markup.
+            yield Label(Text(self.title_text), classes="title")
+            yield Input(self.default, placeholder=self.placeholder, id="path")
             yield Label("enter to confirm, escape to cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

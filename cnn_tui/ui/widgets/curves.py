@@ -87,6 +87,15 @@ class RunCurves:
         """Where the current epoch is, while one runs."""
         return self.trail[-1][0] if self.trail else None
 
+    @classmethod
+    def from_history(cls, history: Mapping[str, Sequence[float]]) -> RunCurves:
+        """The curves of ``read_history``'s columns (a resumed or watched run's epochs)."""
+        curves = cls()
+        for row, epoch in enumerate(history.get("epoch", [])):
+            curves.add_epoch(int(epoch), {name: values[row] for name, values in history.items()
+                                          if name != "epoch" and row < len(values)})
+        return curves
+
     def add_epoch(self, epoch: int, logs: Mapping[str, float]) -> None:
         self.epochs.append(epoch)
         for name, value in logs.items():
@@ -161,6 +170,11 @@ class TrainingCurves(Horizontal):
 
     def reset(self) -> None:
         self.curves = RunCurves()
+        self._request_redraw()
+
+    def load_history(self, history: Mapping[str, Sequence[float]]) -> None:
+        """Start over from earlier epochs (``read_history``'s columns)."""
+        self.curves = RunCurves.from_history(history)
         self._request_redraw()
 
     def add_epoch(self, epoch: int, logs: Mapping[str, float]) -> None:

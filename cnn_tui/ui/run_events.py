@@ -1,0 +1,105 @@
+"""The training thread's messages, shown on the Train tab (on the UI thread).
+
+``RunEvents`` is mixed into ``CnnTuiApp`` next to ``RunControl``, which
+starts the thread; each handler here passes one of the engine's events
+(``messages.py``) to the Train tab, and the end of a run refreshes the
+Runs tab.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.worker import Worker, WorkerState
+
+from cnn_tui.core.runs.events import RunFailed, RunFinished, RunStopped
+from cnn_tui.ui.heap import collect_and_refreeze, freeze_long_lived
+from cnn_tui.ui.messages import (
+    TrainingBatch,
+    TrainingEnded,
+    TrainingEpoch,
+    TrainingRefused,
+    TrainingStarted,
+    TrainingStatus,
+)
+from cnn_tui.ui.panels.runs_panel import RunsPanel
+from cnn_tui.ui.panels.train_panel import TrainPanel
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    _Base = App[None]
+else:
+    _Base = object
+
+
+class RunEvents(_Base):
+    """Handlers of the training thread's messages (a mixin of the app)."""
+
+    last_run_dir: Path | None
+    _run_active: bool
+    _quitting: bool
+
+    def on_training_status(self, message: TrainingStatus) -> None:
+        self.query_one(TrainPanel).show_state(message.event.text)
+
+    def on_training_started(self, message: TrainingStarted) -> None:
+        # TensorFlow is imported and the model built by now; see heap.py.
+        freeze_long_lived()
+        self.last_run_dir = Path(message.event.run_dir)
+        self.query_one(TrainPanel).run_started(message.event)
+
+    def on_training_batch(self, message: TrainingBatch) -> None:
+        self.query_one(TrainPanel).batch(message.event)
+
+    def on_training_epoch(self, message: TrainingEpoch) -> None:
+        if message.event.epoch == 1:
+            freeze_long_lived()  # what tracing the training step made lives with the run
+        self.query_one(TrainPanel).epoch(message.event)
+
+    def on_training_refused(self, message: TrainingRefused) -> None:
+        """A run could not be continued: one notification, the reason on the Train tab."""
+        self._run_active = False
+        self.query_one(TrainPanel).run_ended(message.message, error=True)
+        self.notify(message.message, title="Cannot continue", severity="error", timeout=10,
+                    markup=False)
+
+    def on_training_ended(self, message: TrainingEnded) -> None:
+        self._run_active = False
+        event = message.event
+        train = self.query_one(TrainPanel)
+        if isinstance(event, RunFinished):
+            acc = event.test_metrics.get("accuracy")
+            score = f": validation accuracy {acc:.4f}" if acc is not None else ""
+            train.run_ended(f"finished {event.epochs_done} epochs{score}; "
+                            f"saved as {Path(event.run_dir).name}", finished=True)
+        elif isinstance(event, RunStopped):
+            why = f" ({event.reason})" if event.reason not in ("", "stopped") else ""
+            train.run_ended(f"stopped after {event.epochs_done} epochs{why}; "
+                            f"saved as {Path(event.run_dir).name}")
+        elif isinstance(event, RunFailed):
+            train.run_ended(event.message, error=True)
+            self.notify(event.message, title="Training failed", severity="error", timeout=10,
+                        markup=False)
+        if event.run_dir is not None:
+            self.last_run_dir = Path(event.run_dir)
+        collect_and_refreeze()  # one pause, now that nothing trains, frees the run's garbage
+        self._refresh_runs()
+        if self._quitting:
+            self.exit()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # run_training reports its own failures as RunFailed; this catches a bug that
+        # escaped it, so the panel does not stay "training" forever.
+        if event.worker.group == "training" and event.state == WorkerState.ERROR:
+            self._run_active = False
+            message = f"training stopped on an unexpected error: {event.worker.error}"
+            self.query_one(TrainPanel).run_ended(message, error=True)
+            self.notify(message, severity="error", timeout=10, markup=False)
+            if self._quitting:
+                self.exit()
+
+    def _refresh_runs(self) -> None:
+        for panel in self.query(RunsPanel):
+            panel.refresh_runs()

@@ -1,0 +1,128 @@
+"""Watching a run of another process: the Train tab follows it from its files.
+
+``w`` on the Runs tab starts a thread worker that reads the run's
+``status.json`` and ``history.csv`` (``watch_files.RunReader``) every
+``WATCH_INTERVAL_S`` and posts each look as a replaceable ``WatchUpdate``;
+the handler here, on the UI thread, hands it to the Train tab. ``s`` while
+watching asks that run to stop (``control.request_stop``, also from a
+thread: it writes into the run's folder). Watching ends when the run ends,
+or when a run starts here (``RunControl``, built on this class).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.message import Message
+from textual.widgets import TabbedContent
+from textual.worker import get_current_worker
+
+from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.ui.messages import StopAnswered, WatchUpdate
+from cnn_tui.ui.panels.runs_panel import RunsPanel
+from cnn_tui.ui.panels.train_panel import TrainPanel
+from cnn_tui.ui.watch_files import RunReader
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    _Base = App[None]
+else:
+    _Base = object
+
+WATCH_INTERVAL_S = 0.5
+"""A watched run's files are read this often (it writes its progress once a second)."""
+
+
+class WatchControl(_Base):
+    """Following another process's run on the Train tab (a mixin of the app)."""
+
+    training: bool
+    """A run is queued or training here (``RunControl``)."""
+    _watching: Path | None
+    """The run being watched."""
+
+    def action_show_tab(self, tab: str) -> None:
+        """Show ``tab``; the app overrides this to also move the focus."""
+        self.query_one(TabbedContent).active = tab
+
+    def _show_train_tab(self) -> None:
+        """Training, here or watched, is followed on the Train tab."""
+        if self.query_one(TabbedContent).active != "train-tab":
+            self.action_show_tab("train-tab")
+
+    def _post(self, message: Message) -> None:
+        """Post from a worker thread. The app may have exited while a run goes on (quit
+        while it saves, or its terminal hung up): its messages then go nowhere."""
+        with contextlib.suppress(RuntimeError):  # the app's loop may be closing
+            self.post_message(message)
+
+    def watch_run(self, run_dir: Path) -> None:
+        """Make the Train tab follow ``run_dir``, which another process trains."""
+        if self.training:
+            self.notify("A run is training here and the Train tab follows it; watch other "
+                        "runs once it has ended.", severity="warning")
+            return
+        self._stop_watching()
+        self._watching = run_dir
+        self.query_one(TrainPanel).watch_started(run_dir.name)
+        self._show_train_tab()
+        self._watch(run_dir)
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False,
+          description="watching a run")
+    def _watch(self, run_dir: Path) -> None:
+        worker = get_current_worker()
+        reader = RunReader(run_dir)
+        pause = threading.Event()  # never set: a sleep
+        while not worker.is_cancelled:
+            run = reader.read()
+            self._post(WatchUpdate(run))
+            if run.ended:
+                return
+            pause.wait(WATCH_INTERVAL_S)
+
+    def on_watch_update(self, message: WatchUpdate) -> None:
+        run = message.run
+        if run.run_dir != self._watching:
+            return  # a look from a watch that has been replaced or ended
+        self.query_one(TrainPanel).show_watched(run)
+        if run.ended:
+            self._watching = None
+            for panel in self.query(RunsPanel):
+                panel.refresh_runs()
+
+    def _stop_watching(self) -> None:
+        if self._watching is None:
+            return
+        self._watching = None
+        self.workers.cancel_group(self, "watch")
+        self.query_one(TrainPanel).watching = None
+
+    def _ask_watched_run_to_stop(self) -> bool:
+        """Ask the watched run to stop; False when nothing is watched."""
+        if self._watching is None:
+            return False
+        self.query_one(TrainPanel).show_state(f"asking {self._watching.name} to stop…")
+        self._request_stop(self._watching)
+        return True
+
+    @work(thread=True, group="stop-request", exit_on_error=False,
+          description="asking a run to stop")
+    def _request_stop(self, run_dir: Path) -> None:
+        from cnn_tui.core.runs.control import request_stop
+
+        try:
+            done = request_stop(run_dir)
+        except (CnnTuiError, OSError) as error:
+            self._post(StopAnswered(run_dir, str(error), error=True))
+            return
+        self._post(StopAnswered(run_dir, f"Asked {run_dir.name} to stop: {done}."))
+
+    def on_stop_answered(self, message: StopAnswered) -> None:
+        self.notify(message.text, title="Stop", markup=False,
+                    severity="error" if message.error else "information")
