@@ -40,7 +40,8 @@ async def assert_starts_and_refuses(runs_dir: Path, words: str) -> CnnTuiApp:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         problem = app.runs_dir_problem
-        assert words.lower() in problem.lower() and str(runs_dir) in problem and "--runs-dir" in problem
+        assert words.lower() in problem.lower() and str(runs_dir) in problem
+        assert "--runs-dir" in problem
         assert [n.message for n in app._notifications] == [problem]  # said once, at start
         assert problem in str(app.query_one("#train-state").render())
         await pilot.press("t")
