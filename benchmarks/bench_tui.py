@@ -159,7 +159,7 @@ def run_first_paint(results: Results, model: str, runs_dir: Path, launches: int)
 
 def make_app(setup: TuiSetup, epochs: int, native_log: Any) -> Any:
     from cnn_tui.ui.app import CnnTuiApp
-    from cnn_tui.ui.launch import LaunchOptions
+    from cnn_tui.ui.options import LaunchOptions
 
     options = LaunchOptions(dataset=str(setup.data_file), model=setup.model, epochs=epochs,
                             runs_dir=setup.runs_dir, seed=setup.seed)
@@ -205,7 +205,7 @@ def headless_throughput(setup: TuiSetup, native_log: Any) -> Throughput:
     from cnn_tui.core.runs.events import EpochEnded
     from cnn_tui.core.runs.runner import run_training
     from cnn_tui.core.spec import load_spec
-    from cnn_tui.ui.launch import LaunchOptions
+    from cnn_tui.ui.options import LaunchOptions
     from cnn_tui.ui.training import build_train_config
 
     # The same defaults and the same conversion the app uses for its run.

@@ -94,7 +94,8 @@ def open_app(args: argparse.Namespace) -> int:
 
     chosen = given_settings(args, APP_SETTINGS)  # checked before the screen opens
     try:
-        from cnn_tui.ui.launch import LaunchOptions, run_app
+        from cnn_tui.ui.launch import run_app
+        from cnn_tui.ui.options import LaunchOptions
     except ImportError as exc:
         raise CnnTuiError(f"the terminal app could not start ({exc}); "
                           "reinstall with 'make run'") from exc

@@ -32,8 +32,8 @@ from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.app_commands import AppCommands
 from cnn_tui.ui.hangup import CHECK_INTERVAL_S, TerminalGuard
 from cnn_tui.ui.heap import freeze_long_lived
-from cnn_tui.ui.launch import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.messages import TensorFlowFailed, TensorFlowReady, TerminalLost
+from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.panels.augment_panel import AugmentPanel
 from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel

@@ -95,7 +95,7 @@ class AppCommands(_Base):
         )
 
     def get_system_commands(self, screen: Screen) -> Any:
-        yield from super().get_system_commands(screen)  # type: ignore[misc]
+        yield from super().get_system_commands(screen)
         yield SystemCommand("Start training", "Train the model (t)",
                             self.action_start_training)  # type: ignore[attr-defined]
         yield SystemCommand("Stop training", "Stop the run at the next batch, saving it (s)",

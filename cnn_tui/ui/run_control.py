@@ -21,8 +21,8 @@ from cnn_tui.core.augment import AugmentConfig
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.control import StopRequest
-from cnn_tui.ui.launch import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.messages import TerminalLost, TrainingRefused, message_for
+from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.training import build_train_config

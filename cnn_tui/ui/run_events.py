@@ -51,7 +51,7 @@ class RunEvents(_Base):
         self.query_one(TrainPanel).run_started(message.event)
 
     def on_training_batch(self, message: TrainingBatch) -> None:
-        self.query_one(TrainPanel).batch(message.event)
+        self.query_one(TrainPanel).batch_progress(message.event)
 
     def on_training_epoch(self, message: TrainingEpoch) -> None:
         if message.event.epoch == 1:

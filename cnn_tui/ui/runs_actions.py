@@ -25,7 +25,7 @@ from cnn_tui.core.runs.config import SETTING
 from cnn_tui.ui.panels.augment_panel import AugmentPanel
 from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel
-from cnn_tui.ui.panels.runs_panel import RunsPanel
+from cnn_tui.ui.panels.run_keys import ContinueRequested, OpenConfig, WatchRequested
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.screens.path_prompt import PathPromptScreen
@@ -59,7 +59,7 @@ class RunsActions(_Base):
             _absolute(known) for known in self.known_datasets}
 
     # Named handlers, not @on: Textual collects @on only from its own classes, not mixins.
-    def on_runs_panel_open_config(self, message: RunsPanel.OpenConfig) -> None:
+    def on_runs_panel_open_config(self, message: OpenConfig) -> None:
         config = message.config
         name = message.run_dir.name if message.run_dir is not None else "the run"
         dataset = config.get("dataset")
@@ -102,7 +102,7 @@ class RunsActions(_Base):
         self.notify(f"Loaded the settings of {name}" + "".join(f"; {n}" for n in notes) + ".",
                     severity="warning" if notes else "information", markup=False)
 
-    def on_runs_panel_continue_requested(self, message: RunsPanel.ContinueRequested) -> None:
+    def on_runs_panel_continue_requested(self, message: ContinueRequested) -> None:
         row = message.row
         if row.record is None or row.record.state != "finished":
             # plan_resume, in the training worker, says why when it cannot be continued.
@@ -131,5 +131,5 @@ class RunsActions(_Base):
             answer,
         )
 
-    def on_runs_panel_watch_requested(self, message: RunsPanel.WatchRequested) -> None:
+    def on_runs_panel_watch_requested(self, message: WatchRequested) -> None:
         self.watch_run(message.row.path)

@@ -41,8 +41,11 @@ WATCH_INTERVAL_S = 0.5
 class WatchControl(_Base):
     """Following another process's run on the Train tab (a mixin of the app)."""
 
-    training: bool
-    """A run is queued or training here (``RunControl``)."""
+    if TYPE_CHECKING:
+
+        @property
+        def training(self) -> bool:
+            """A run is queued or training here (``RunControl``'s property)."""
     _watching: Path | None
     """The run being watched."""
 

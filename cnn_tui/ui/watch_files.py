@@ -106,6 +106,8 @@ def _progress(data: Any) -> Progress | None:
     if not isinstance(data, dict):
         return None
     epoch, step, steps = data.get("epoch"), data.get("step"), data.get("steps")
+    if not (isinstance(epoch, int) and isinstance(step, int) and isinstance(steps, int)):
+        return None
     if not (_is_int(epoch) and _is_int(step) and _is_int(steps)) or min(epoch, steps) < 1:
         return None
     raw = data.get("logs")

@@ -7,8 +7,8 @@ from pathlib import Path
 from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.core.runs.events import BatchProgress, EpochEnded
 from cnn_tui.ui.app import CnnTuiApp
-from cnn_tui.ui.launch import LaunchOptions
 from cnn_tui.ui.messages import TrainingBatch, TrainingEpoch, message_for
+from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.screens.help import HelpScreen
 
 

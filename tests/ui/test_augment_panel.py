@@ -109,7 +109,7 @@ async def test_through_the_real_app_the_preset_reaches_the_app(tmp_path: Path) -
     from textual.widgets import TabbedContent
 
     from cnn_tui.ui.app import CnnTuiApp
-    from cnn_tui.ui.launch import LaunchOptions
+    from cnn_tui.ui.options import LaunchOptions
 
     app = CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=tmp_path / "runs"),
                     load_tensorflow=False)

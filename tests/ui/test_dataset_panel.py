@@ -115,7 +115,7 @@ async def test_through_the_real_app_a_path_feeds_the_app(shared_data: Path, tmp_
     from textual.widgets import TabbedContent
 
     from cnn_tui.ui.app import CnnTuiApp
-    from cnn_tui.ui.launch import LaunchOptions
+    from cnn_tui.ui.options import LaunchOptions
 
     mnist, cifar10 = str(shared_data / "mnist"), str(shared_data / "cifar10")
     app = CnnTuiApp(LaunchOptions(dataset=mnist, runs_dir=tmp_path / "runs"),

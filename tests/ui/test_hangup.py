@@ -17,8 +17,8 @@ import pytest
 
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.hangup import TerminalGuard
-from cnn_tui.ui.launch import LaunchOptions
 from cnn_tui.ui.messages import TerminalLost
+from cnn_tui.ui.options import LaunchOptions
 
 DEVNULL = os.stat(os.devnull).st_rdev
 

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, OptionList
 from cnn_tui.core.shapes import infer_shapes, layer_arithmetic
 from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.app import CnnTuiApp
-from cnn_tui.ui.launch import LaunchOptions
+from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.widgets.layer_form import LayerFormScreen, LayerTypeScreen
 from cnn_tui.ui.widgets.layer_table import format_shape

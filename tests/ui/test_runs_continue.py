@@ -14,8 +14,8 @@ from cnn_tui.core.runs.events import EpochEnded
 from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.runner import run_training
 from cnn_tui.ui.app import CnnTuiApp
-from cnn_tui.ui.launch import LaunchOptions
 from cnn_tui.ui.messages import TrainingStarted
+from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.screens.path_prompt import PathPromptScreen
 from cnn_tui.ui.widgets.curves import TrainingCurves
 from tests.ui.run_folders import scanned, wait_until

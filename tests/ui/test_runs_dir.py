@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from cnn_tui.ui.app import CnnTuiApp
-from cnn_tui.ui.launch import LaunchOptions, _session_log, runs_dir_problem
+from cnn_tui.ui.launch import _session_log
+from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Label
 from cnn_tui.core.augment import NO_AUGMENT
 from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.ui.app import CnnTuiApp
-from cnn_tui.ui.launch import LaunchOptions
+from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from tests.ui.run_folders import scanned, write_run

@@ -170,7 +170,7 @@ async def test_through_the_real_app_overlay_export_and_reopen(
     from textual.widgets import TabbedContent
 
     from cnn_tui.ui.app import CnnTuiApp
-    from cnn_tui.ui.launch import LaunchOptions
+    from cnn_tui.ui.options import LaunchOptions
     from cnn_tui.ui.panels.augment_panel import AugmentPanel
 
     mnist = str(shared_data / "mnist")

@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 
 import cnn_tui
 from cnn_tui.ui.app import CnnTuiApp
-from cnn_tui.ui.launch import LaunchOptions
+from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.widgets.curves import TrainingCurves
 from tests.ui.run_folders import scanned, wait_until

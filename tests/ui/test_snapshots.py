@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from cnn_tui.ui.app import CnnTuiApp
-from cnn_tui.ui.launch import LaunchOptions
+from cnn_tui.ui.options import LaunchOptions
 
 SIZES = [(80, 24), (120, 40)]
 

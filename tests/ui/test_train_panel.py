@@ -13,8 +13,8 @@ from textual.widgets import Button, Input
 from cnn_tui.core.runs.history import HISTORY_FILE
 from cnn_tui.core.runs.rundir import STATUS_FILE
 from cnn_tui.ui.app import CnnTuiApp
-from cnn_tui.ui.launch import LaunchOptions
 from cnn_tui.ui.messages import TrainingBatch
+from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.widgets.curves import MetricPlot, TrainingCurves

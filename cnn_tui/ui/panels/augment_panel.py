@@ -270,7 +270,7 @@ def _check_field(name: str, text: str) -> str | None:
     except ValueError:
         return f"{name}={text} is not a number; use a number like {name}=0.1."
     try:
-        AugmentConfig(**{name: value})
+        AugmentConfig.from_dict({name: value})
     except AugmentError as error:
         return str(error)
     return None

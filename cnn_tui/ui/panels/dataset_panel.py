@@ -10,8 +10,10 @@ anything unexpected.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rich.text import Text
@@ -146,7 +148,7 @@ class DatasetPanel(Vertical):
     def _load_worker(self, source: str) -> None:
         worker = get_current_worker()
 
-        def to_ui(callback, *args) -> None:  # type: ignore[no-untyped-def]
+        def to_ui(callback: Callable[..., None], *args: Any) -> None:
             if not worker.is_cancelled:
                 self.app.call_from_thread(callback, *args)
 

@@ -163,7 +163,7 @@ class ModelPanel(Vertical):
             self.notify("There is no layer to delete.", severity="warning")
             return
         index = self.cursor
-        self._change(lambda: self.spec_layers.pop(index), cursor=index)
+        self._change(lambda: self.spec_layers.__delitem__(index), cursor=index)
 
     def action_move_layer(self, step: int) -> None:
         index, target = self.cursor, self.cursor + step

@@ -145,7 +145,7 @@ class TrainPanel(Horizontal):
         self.curves.load_history(event.history)
         self.progress.set_position(event.initial_epoch + 1, 0, event.steps_per_epoch, epochs)
 
-    def batch(self, event: BatchProgress) -> None:
+    def batch_progress(self, event: BatchProgress) -> None:
         """Show a batch's progress; out of sight, only the latest is kept, for on_show
         (the curves keep every batch's point and draw when they are shown)."""
         self.curves.set_running(event.epoch, event.step, event.steps, event.logs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from rich.color import Color
@@ -63,12 +64,12 @@ def half_block_cells(image: np.ndarray) -> list[list[tuple[RGB, RGB | None]]]:
     height = rgb.shape[0]
     cells: list[list[tuple[RGB, RGB | None]]] = []
     for top in range(0, height, 2):
-        upper_row = [tuple(int(v) for v in px) for px in rgb[top]]
+        upper_row = [_rgb(px) for px in rgb[top]]
         if top + 1 < height:
-            lower_row: list[RGB | None] = [tuple(int(v) for v in px) for px in rgb[top + 1]]
+            lower_row: list[RGB | None] = [_rgb(px) for px in rgb[top + 1]]
         else:
             lower_row = [None] * len(upper_row)
-        cells.append(list(zip(upper_row, lower_row, strict=True)))  # type: ignore[arg-type]
+        cells.append(list(zip(upper_row, lower_row, strict=True)))
     return cells
 
 
@@ -250,3 +251,8 @@ def _join_with_gap(strips: list[Strip], gap: Strip) -> Strip:
             joined.append(gap)
         joined.append(strip)
     return Strip.join(joined)
+
+
+def _rgb(pixel: Any) -> RGB:
+    """One pixel of an RGB array as a (r, g, b) tuple of ints."""
+    return int(pixel[0]), int(pixel[1]), int(pixel[2])

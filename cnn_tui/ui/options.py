@@ -1,0 +1,51 @@
+"""What the app was started with, and whether its runs folder can be written.
+
+``LaunchOptions`` holds the command line's choices (the settings table's
+defaults unless given). Imports nothing heavy, so the CLI can build it before
+deciding to open the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cnn_tui.core.augment import AugmentConfig
+from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.runs.config import SETTING, TUI_FIELDS
+
+
+@dataclass
+class LaunchOptions:
+    """What ``cnn-tui`` was started with: the settings table's defaults unless given."""
+
+    dataset: str = SETTING["dataset"].default
+    model: str = SETTING["model"].default
+    augment: AugmentConfig | None = None
+    """None: off."""
+    epochs: int = SETTING["epochs"].default
+    limit: int | None = SETTING["limit"].default
+    runs_dir: Path = Path(SETTING["runs_dir"].default)
+    batch_size: int = SETTING["batch_size"].default
+    optimizer: str = SETTING["optimizer"].default
+    learning_rate: float = SETTING["learning_rate"].default
+    val_split: float = SETTING["val_split"].default
+    image_size: tuple[int, int] | None = SETTING["image_size"].default
+    seed: int | None = SETTING["seed"].default
+    on_hangup: str = SETTING["on_hangup"].default
+
+    def train_values(self) -> dict[str, Any]:
+        """The Train tab's starting values, by setting name."""
+        return {setting.name: getattr(self, setting.name) for setting in TUI_FIELDS}
+
+
+def runs_dir_problem(runs_dir: Path) -> str:
+    """Why runs cannot be saved in ``runs_dir`` (the engine's check), or ``""`` when they can."""
+    from cnn_tui.core.runs.paths import check_runs_dir
+
+    try:
+        check_runs_dir(runs_dir)
+    except CnnTuiError as error:
+        return f"{error} Training is off until then: quit (q) and start again."
+    return ""
