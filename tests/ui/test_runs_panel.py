@@ -203,3 +203,13 @@ async def test_through_the_real_app_overlay_export_and_reopen(
         await pilot.pause()
         assert app.query_one(AugmentPanel).config == SEED_AUGMENT
         assert app.augment_config == SEED_AUGMENT
+
+
+async def test_the_status_line_counts_in_words(tmp_path: Path) -> None:
+    runs_dir = tmp_path / "runs"
+    write_run(runs_dir, 0, NO_AUGMENT, KNOWN_LOGS["plain"], 3, "finished")
+    app = RunsApp(runs_dir)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await scanned(pilot)
+        status = str(app.query_one("#runs-status").render())
+        assert status.startswith("1 run · ") and "no augmentation" in status

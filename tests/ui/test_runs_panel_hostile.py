@@ -36,7 +36,7 @@ async def test_hostile_folders_and_a_markup_name_in_the_runs_tab(tmp_path: Path)
         table.focus()
         table.move_cursor(row=table.get_row_index("[b]x"))
         await pilot.pause()
-        assert "[b]x: none augmentation" in str(app.query_one("#runs-status").render())
+        assert "[b]x: no augmentation" in str(app.query_one("#runs-status").render())
         await pilot.press("o")
         await pilot.pause()
         assert app.opened and app.opened[-1]["name"] == "[b]x"

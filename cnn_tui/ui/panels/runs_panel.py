@@ -223,12 +223,15 @@ class RunsPanel(RunKeys, Vertical):
         if not self.rows:
             return f"No runs in {self.runs_dir} yet: train one (t)."
         chosen = f"{len(self.selected)} selected" if self.selected else "space selects"
-        text = f"{len(self.rows)} runs · {chosen}"
+        count = len(self.rows)
+        text = f"{count} run{'' if count == 1 else 's'} · {chosen}"
         row = self._highlighted_row()
         if row is not None and row.record is not None and row.record.reason:
             text += f" · {row.path}: {row.record.state}, {row.record.reason}"
         elif row is not None and row.record is not None:
-            text += f" · {row.name}: {row.record.augmentation} augmentation"
+            augmentation = row.record.augmentation
+            text += f" · {row.name}: " + (
+                "no augmentation" if augmentation == "none" else f"augmentation {augmentation}")
         elif row is not None:
             text += f" · {row.path}: {row.problem}"
         return text
