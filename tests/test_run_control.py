@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,19 +38,29 @@ def local(pid: Any, **extra: Any) -> dict[str, Any]:
     return {"state": "running", "pid": pid, "host": HOST, "boot_id": boot_id(), **extra}
 
 
+@pytest.fixture
+def sleeper() -> Iterator[subprocess.Popen[bytes]]:
+    """A live process of this user's; looking at it must leave it running."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    yield child
+    assert child.poll() is None, "asking whether a process lives must not signal it"
+    child.kill()
+    child.wait()
+
+
 def dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
 
 
-@pytest.mark.parametrize(
-    ("pid", "alive"),
-    [(os.getpid(), True), (0, False), (-1, False), (True, False), ("1", False), (None, False),
-     (2**31, False), (2**70, False)],
-)
-def test_a_local_run_lives_while_its_process_does(pid: Any, alive: bool) -> None:
-    assert process_alive(local(pid)) is alive
+def test_a_local_run_lives_while_its_process_does(sleeper: subprocess.Popen[bytes]) -> None:
+    assert process_alive(local(sleeper.pid)) is True
+
+
+@pytest.mark.parametrize("pid", [0, -1, True, "1", None, 2**31, 2**70])
+def test_a_pid_that_is_no_process_id_is_dead(pid: Any) -> None:
+    assert process_alive(local(pid)) is False
 
 
 def test_a_local_run_whose_process_ended_is_dead() -> None:
@@ -64,10 +75,10 @@ def test_a_process_of_another_user_counts_as_alive(monkeypatch: pytest.MonkeyPat
     assert process_alive(local(4242)) is True
 
 
-def test_a_pid_from_before_a_reboot_means_nothing() -> None:
-    assert process_alive(local(os.getpid(), boot_id="another-boot")) is False
-    assert process_alive(local(os.getpid(), boot_id="")) is True  # unknown: ask the process
-    assert process_alive({"pid": os.getpid(), "host": HOST}) is True
+def test_a_pid_from_before_a_reboot_means_nothing(sleeper: subprocess.Popen[bytes]) -> None:
+    assert process_alive(local(sleeper.pid, boot_id="another-boot")) is False
+    assert process_alive(local(sleeper.pid, boot_id="")) is True  # unknown: ask the process
+    assert process_alive({"pid": sleeper.pid, "host": HOST}) is True
 
 
 @pytest.mark.parametrize(
@@ -95,19 +106,20 @@ def test_another_hosts_recent_run_is_measured_against_the_clock() -> None:
 @pytest.mark.parametrize(
     ("status", "state"),
     [
-        (local(os.getpid()), "running"),
-        ({**local(os.getpid()), "boot_id": "before-reboot"}, "interrupted"),
-        ({**local(os.getpid()), "state": "finished"}, "finished"),
-        ({**local(0), "state": "stopped"}, "stopped"),
-        ({"host": "elsewhere", "state": "running"}, "interrupted"),
-        ({}, "unknown"),
+        ({}, "running"),
+        ({"boot_id": "before-reboot"}, "interrupted"),
+        ({"state": "finished"}, "finished"),
+        ({"pid": 0, "state": "stopped"}, "stopped"),
+        ({"host": "elsewhere"}, "interrupted"),
+        ({"state": None}, "None"),
         ({"state": 3}, "3"),
     ],
 )
 def test_the_state_shown_is_interrupted_for_a_dead_running_run(
-    status: dict[str, Any], state: str
+    sleeper: subprocess.Popen[bytes], status: dict[str, Any], state: str
 ) -> None:
-    assert effective_state(status) == state
+    assert effective_state({**local(sleeper.pid), **status}) == state
+    assert effective_state({}) == "unknown"
 
 
 def test_stopping_a_folder_without_status_says_so(tmp_path: Path) -> None:
@@ -124,7 +136,18 @@ def test_stopping_a_finished_run_says_there_is_nothing_to_stop(tmp_path: Path) -
     assert not (tmp_path / STOP_REQUEST_FILE).exists()
 
 
-def test_a_run_in_this_process_gets_a_request_file_and_no_signal(tmp_path: Path) -> None:
+def test_a_run_in_this_process_gets_a_request_file_and_no_signal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signals: list[int] = []
+    real_kill = os.kill
+
+    def kill(pid: int, sig: int) -> None:
+        signals.append(sig)
+        if sig == 0:
+            real_kill(pid, sig)
+
+    monkeypatch.setattr(control.os, "kill", kill)
     update_status(tmp_path, state="running", kind="cli")  # this process: never SIGTERM itself
     before = datetime.now().replace(microsecond=0)
     assert request_stop(tmp_path) == "left a stop request; the run stops at its next batch"
@@ -132,6 +155,7 @@ def test_a_run_in_this_process_gets_a_request_file_and_no_signal(tmp_path: Path)
     stamp, _, pid = text.removeprefix("stop requested at ").partition(" by pid ")
     assert before <= datetime.fromisoformat(stamp) <= datetime.now()
     assert pid == f"{os.getpid()}\n"
+    assert signal.SIGTERM not in signals
     clear_stop_request(tmp_path)
     assert not (tmp_path / STOP_REQUEST_FILE).exists()
     clear_stop_request(tmp_path)  # nothing to clear: no error

@@ -6,6 +6,8 @@ import csv
 import json
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +36,25 @@ LIVE = {"state": "running", "pid": os.getpid(), "host": socket.gethostname(),
 
 
 def test_a_live_run_is_listed_with_its_process(tmp_path: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        listed_with_its_process(tmp_path, child.pid)
+        assert child.poll() is None
+    finally:
+        child.kill()
+        child.wait()
+
+
+def listed_with_its_process(tmp_path: Path, pid: int) -> None:
     run = make_run(tmp_path / "r1", {
         "dataset": {"name": "fashion", "source": "fashion_mnist"}, "model": {"name": "lenet5"},
         "augmentation": {"horizontal_flip": True}, "epochs": 4, "created": "2026-01-01T09:59:59",
-    }, LIVE, "epoch,loss,val_accuracy\n1,0.5,0.7\n2,0.4,\n3,0.3,0.8\n", checkpoint=True)
+    }, {**LIVE, "pid": pid}, "epoch,loss,val_accuracy\n1,0.5,0.7\n2,0.4,\n3,0.3,0.8\n",
+        checkpoint=True)
     assert read_run(run) == RunRecord(
         name="r1", path=run, dataset="fashion", model="lenet5", augmentation="hflip",
         epochs_planned=4, epochs_done=3, best_val_accuracy=0.8, state="running",
-        created="2026-01-01T09:59:59", pid=os.getpid(), host=socket.gethostname(),
+        created="2026-01-01T09:59:59", pid=pid, host=socket.gethostname(),
         resumable=True,
     )
 
