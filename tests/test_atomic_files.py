@@ -285,3 +285,46 @@ def test_another_write_error_is_raised(tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(PermissionError):
         update_status(tmp_path, state="failed")
     assert not (tmp_path / "status.json").exists()
+
+
+def test_a_callback_that_fails_before_writing_keeps_its_own_error(tmp_path: Path) -> None:
+    def write(path: Path) -> None:
+        raise ValueError("the model cannot be saved")
+
+    with pytest.raises(ValueError, match="the model cannot be saved"):
+        write_with_temp(tmp_path / "model.keras", write)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_names_are_only_trimmed_of_dashes_and_dots() -> None:
+    assert sanitize_name("Xception-X") == "Xception-X"
+    assert sanitize_name("-.x.-") == "x"
+
+
+def test_without_proc_the_boot_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreadable(self: Path, *args: Any, **kwargs: Any) -> str:
+        raise FileNotFoundError(self)
+
+    monkeypatch.setattr(Path, "read_text", unreadable)
+    assert boot_id() == ""
+
+
+def test_the_first_finish_time_stays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    times = iter(f"2026-01-01T00:00:0{i}" for i in range(10))
+    monkeypatch.setattr(rundir, "_timestamp", lambda: next(times))
+    update_status(tmp_path)
+    assert update_status(tmp_path, state="finished")["finished_at"] == "2026-01-01T00:00:01"
+    later = update_status(tmp_path, message="note")
+    assert (later["finished_at"], later["updated_at"]) == (
+        "2026-01-01T00:00:01", "2026-01-01T00:00:02")
+
+
+def test_a_status_rewritten_in_place_holds_any_value_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(path: Path, data: Any, *, durable: bool = True) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(rundir, "write_json_atomic", full)
+    update_status(tmp_path, state="failed", message=tmp_path / "x")
+    assert json.loads((tmp_path / "status.json").read_text())["message"] == str(tmp_path / "x")

@@ -107,3 +107,30 @@ def test_any_text_reads_as_complete_rows_and_never_raises(text: str) -> None:
     assert list(history) == ["epoch", "loss"]
     assert len(history["epoch"]) == len(history["loss"])
     assert all(isinstance(epoch, int) for epoch in history["epoch"])
+
+
+def test_rows_are_appended_to_the_same_file_not_rewritten(tmp_path: Path) -> None:
+    """Appending keeps every earlier line untouched: a kill can only cut the last one."""
+    path = tmp_path / "history.csv"
+    writer = HistoryWriter(path)
+    writer.append(1, {"loss": 1.0, "val_loss": 2.0})
+    inode = path.stat().st_ino
+    writer.append(2, {"loss": 0.5, "val_loss": 1.5})
+    writer.append(3, {"val_loss": 1.0})
+    assert path.stat().st_ino == inode
+    writer.append(4, {"loss": 0.2, "val_loss": 0.9, "lr": 0.1})  # wider: rewritten whole
+    assert path.stat().st_ino != inode
+
+
+def test_epochs_without_metrics_still_make_a_history(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    writer = HistoryWriter(path)
+    writer.append(1, {})
+    writer.append(2, {})
+    assert path.read_text() == "epoch\n1\n2\n"
+    with path.open("a") as file:
+        file.write("3")  # a kill in the middle of the third row
+    assert read_history(tmp_path) == {"epoch": [1, 2]}
+    writer.restart([])
+    writer.append(1, {})
+    assert path.read_text() == "epoch\n1\n"

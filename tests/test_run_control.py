@@ -220,3 +220,28 @@ def test_a_stop_signal_with_a_plain_event_or_no_folder(tmp_path: Path) -> None:
     assert StopSignal(quiet).is_set() is False
     quiet.set()
     assert StopSignal(quiet).is_set() is True
+
+
+def test_a_process_that_refuses_the_signal_still_gets_the_request(
+    tmp_path: Path, sleeper: subprocess.Popen[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:  # monkeypatch after sleeper: undone first, so the sleeper can be killed
+    def kill(pid: int, sig: int) -> None:
+        if sig == signal.SIGTERM:
+            raise PermissionError(1, "Operation not permitted")
+
+    update_status(tmp_path, state="running", kind="cli", pid=sleeper.pid)
+    monkeypatch.setattr(control.os, "kill", kill)
+    assert request_stop(tmp_path) == (
+        f"asked pid {sleeper.pid} to stop (SIGTERM and a stop request)")
+    assert (tmp_path / STOP_REQUEST_FILE).exists()
+
+
+def test_the_first_look_for_a_request_is_at_once_whatever_the_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """time.monotonic's zero is undefined: it may be the start of this process."""
+    clock = Clock()
+    clock.now = 0.0
+    monkeypatch.setattr(control.time, "monotonic", clock)
+    (tmp_path / STOP_REQUEST_FILE).touch()
+    assert StopSignal(threading.Event(), tmp_path).is_set() is True

@@ -164,3 +164,23 @@ def test_exporting_a_folder_that_is_no_run_says_what_to_pass(tmp_path: Path) -> 
     (only_history / "history.csv").write_text("epoch,loss\n1,0.5\n")
     export_histories([only_history], tmp_path / "h.csv")
     assert (tmp_path / "h.csv").read_text().splitlines() == ["run,epoch,loss", "h,1,0.5"]
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [(PermissionError(13, "Permission denied"), "Permission denied"),
+     (OSError("disk unplugged"), "disk unplugged")],
+)
+def test_an_export_that_cannot_be_written_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError, shown: str
+) -> None:
+    run = make_run(tmp_path / "r", {}, history="epoch,loss\n1,0.5\n")
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise error
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(CnnTuiError) as info:
+        export_histories([run], tmp_path / "out.csv")
+    assert str(info.value) == (f"cannot write {tmp_path / 'out.csv'} ({shown}); "
+                               "pick a writable path for the CSV.")

@@ -147,30 +147,57 @@ def test_dense_on_an_image_says_how_to_flatten_it() -> None:
 
 
 @pytest.mark.parametrize(
-    ("layers", "top", "error"),
+    ("layers", "top", "last", "error"),
     [
         ([{"type": "Conv2D", "filters": 4, "kernel_size": 3}], {},
+         LayerRow(1, "conv2d", "Conv2D", "4 3x3", (5, 6, 1), (3, 4, 4), 40, 40, None,
+                  {"filters": 4, "kernel_size": 3, "strides": 1, "padding": "valid",
+                   "activation": None, "use_bias": True}),
          "layer 1 (Conv2D): the model ends with (3, 4, 4) but must end with (3,) class scores; "
          "add Flatten or GlobalAveragePooling2D, then end with Dense(units=3, "
          "activation='softmax')"),
         ([{"type": "Flatten"}], {},
+         LayerRow(1, "flatten", "Flatten", "", (5, 6, 1), (30,), 0, 0, None),
          "layer 1 (Flatten): the model outputs 30 values but the dataset has 3 classes; "
          "end with Dense(units=3, activation='softmax')"),
         ([{"type": "Flatten"}, {"type": "Dense", "units": 4}], {"classes_from_dataset": False},
+         LayerRow(2, "dense", "Dense", "4", (30,), (4,), 124, 124, None,
+                  {"units": 4, "activation": None, "use_bias": True}),
          "layer 2 (Dense): the model outputs 4 values but the dataset has 3 classes; "
          'set the last Dense units to 3 or drop "classes_from_dataset": false'),
     ],
 )
 def test_a_wrong_final_output_is_reported_on_the_last_row_which_keeps_its_numbers(
-    layers: list[dict[str, Any]], top: dict[str, Any], error: str
+    layers: list[dict[str, Any]], top: dict[str, Any], last: LayerRow, error: str
 ) -> None:
     report = infer_shapes({"layers": layers, **top}, (5, 6, 1), 3)
     assert report.errors == (error,)
     assert report.num_classes == 3 and report.output_shape is None
-    good = infer_shapes({"layers": layers, "classes_from_dataset": False}, (5, 6, 1), 3).rows[-1]
-    last = report.rows[-1]
-    assert last == LayerRow(good.index, good.name, good.type, good.args_summary,
-                            good.input_shape, good.output_shape, good.params,
-                            good.trainable_params, error)
-    assert dict(last.args) == dict(good.args)
-    assert report.total_params == good.params + sum(r.params for r in report.rows[:-1])
+    row = report.rows[-1]
+    assert row == LayerRow(last.index, last.name, last.type, last.args_summary,
+                           last.input_shape, last.output_shape, last.params,
+                           last.trainable_params, error)
+    assert dict(row.args) == dict(last.args)
+    assert report.total_params == sum(r.params for r in report.rows)
+
+
+def test_a_window_as_large_as_its_input_leaves_one_position() -> None:
+    """Keras agrees (tests/test_shapes_vs_keras.py): only a larger window reaches zero."""
+    conv = {"type": "Conv2D", "filters": 2, "kernel_size": 5}
+    report = infer_shapes({"layers": [conv, *HEAD]}, (5, 7, 1), 3)
+    assert report.ok and report.rows[0].output_shape == (1, 3, 2)
+
+
+def test_report_for_peeks_at_the_dataset_without_loading_it(tmp_path: Any) -> None:
+    from cnn_tui.core.shapes import report_for
+    from tests.dataset_files import write_image_folder
+
+    info, report = report_for("seed-mlp", "mnist")
+    assert (info.input_shape, info.num_classes) == ((28, 28, 1), 10)
+    assert report.ok and report.input_shape == (28, 28, 1) and report.num_classes == 10
+    write_image_folder(tmp_path / "pets", 2, (6, 8, 3))
+    spec = {"layers": [{"type": "Flatten"}, {"type": "Dense", "units": 7}]}
+    info, report = report_for(spec, str(tmp_path / "pets"), image_size=(4, 5))
+    assert (info.input_shape, info.num_classes) == ((4, 5, 3), 2)
+    assert [row.output_shape for row in report.rows] == [(60,), (2,)]
+    assert spec["layers"][1]["units"] == 7, "the caller's spec is not changed"

@@ -48,6 +48,9 @@ def refusal(name: str, text: str) -> str:
          "image size must be a size HxW with sides from 1 to 4096, e.g. 32x32; got '32x32x3'."),
         ("image_size", "1234567",
          "image size must be a size HxW with sides from 1 to 4096, e.g. 32x32; got '1234567'."),
+        ("image_size", "123456", "image size must be a size HxW with sides from 1 to 4096, "
+                                 "e.g. 32x32; got (123456, 123456)."),
+        ("seed", "9" * 30, f"seed must be a whole number from 0 to 4294967295; got {'9' * 30}."),
         ("optimizer", "adagrad", "optimizer must be one of rmsprop, adam, sgd; got 'adagrad'."),
         ("on_hangup", "x", "on hang-up must be one of finish, stop; got 'x'."),
     ],
@@ -87,6 +90,10 @@ def test_a_typed_value_within_bounds_is_read(name: str, text: str, value: Any) -
          "image size must be a size HxW with sides from 1 to 4096, e.g. 32x32; got (5, 6, 7)."),
         ("optimizer", 3, "optimizer must be one of rmsprop, adam, sgd; got 3."),
         ("val_split", 2, "val split must be a number between 0 and 1 (not included); got 2."),
+        ("val_split", 1e14,
+         "val split must be a number between 0 and 1 (not included); got 100000000000000."),
+        ("val_split", 1e15,
+         "val split must be a number between 0 and 1 (not included); got 1000000000000000.0."),
     ],
 )
 def test_a_value_of_the_wrong_kind_is_refused(name: str, value: Any, message: str) -> None:
@@ -105,6 +112,7 @@ def test_checked_values_come_back_typed() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "text"),
     [("learning_rate", 0.001, "0.001"), ("learning_rate", 1e-5, "1e-05"),
+     ("learning_rate", 1.0, "1"),
      ("image_size", (20, 24), "20x24"), ("limit", None, ""), ("epochs", 10, "10"),
      ("optimizer", "adam", "adam")],
 )
@@ -172,6 +180,10 @@ def test_validation_stops_at_the_first_bad_setting() -> None:
     assert str(info.value) == "learning rate must be a number of at least 1e-09; got 0."
     with pytest.raises(ConfigError, match="^image size must be"):
         TrainConfig(image_size=(0, 1)).validate()
+    with pytest.raises(ConfigError, match="^epochs must be"):
+        TrainConfig(epochs=0).validate()
+    with pytest.raises(ConfigError, match="^optimizer must be"):
+        TrainConfig(optimizer="adagrad").validate()
     TrainConfig(dataset="", name="").validate()  # text is checked where it is used
 
 
@@ -195,7 +207,8 @@ def test_a_config_without_a_seed_gets_one() -> None:
     resolved = TrainConfig().resolved()
     assert isinstance(resolved.seed, int) and 0 <= resolved.seed < 2**31
     assert resolved == TrainConfig(seed=resolved.seed)
-    assert len({TrainConfig().resolved().seed for _ in range(5)}) > 1
+    seeds = {TrainConfig().resolved().seed for _ in range(20)}
+    assert len(seeds) > 1 and max(seeds) >= 2**16  # drawn from the whole range
 
 
 def test_typed_settings_are_read_by_name() -> None:
