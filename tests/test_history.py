@@ -116,6 +116,7 @@ def test_rows_are_appended_to_the_same_file_not_rewritten(tmp_path: Path) -> Non
     writer.append(1, {"loss": 1.0, "val_loss": 2.0})
     inode = path.stat().st_ino
     writer.append(2, {"loss": 0.5, "val_loss": 1.5})
+    assert path.stat().st_ino == inode  # checked each time: a freed inode number comes back
     writer.append(3, {"val_loss": 1.0})
     assert path.stat().st_ino == inode
     writer.append(4, {"loss": 0.2, "val_loss": 0.9, "lr": 0.1})  # wider: rewritten whole

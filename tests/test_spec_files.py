@@ -103,6 +103,7 @@ def test_a_spec_that_cannot_be_saved_says_why(tmp_path: Path) -> None:
                                          "layers, classes_from_dataset, name, description."),
         ({}, 'model spec has no "layers" list; add "layers": [...] with the layers.'),
         ({"layers": None}, 'model spec: "layers" must be a list, not null.'),
+        ({"layers": 3}, 'model spec: "layers" must be a list, not a number.'),
         ({"layers": [], "classes_from_dataset": 1},
          'model spec: "classes_from_dataset" must be true or false.'),
         ({"layers": [], "description": 3}, 'model spec: "description" must be a string.'),
@@ -139,6 +140,7 @@ def nested(levels: int) -> Any:
         ({"layers": [{"type": "Dropout", "rate": math.nan}]},
          "model spec: layers[0].rate is NaN; use a finite number."),
         ({"layers": [], "x": {"y": -math.inf}}, "model spec: x.y is -inf; use a finite number."),
+        ({"X": {"X": math.inf}}, "model spec: X.X is inf; use a finite number."),
         ({"layers": [{"units": MAX_SPEC_INT + 1}]},
          "model spec: layers[0].units is a 16-digit number, out of range for any layer "
          "argument; use a realistic value."),
