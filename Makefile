@@ -37,7 +37,7 @@ bench: $(VENV)/.stamp-test
 	$(PY) benchmarks/run_bench.py $(ARGS)
 
 # Mutation testing of the pure-Python core against its fast tests ([tool.mutmut]
-# in pyproject.toml), from scratch each time: about 3 minutes on 2 cores. The
+# in pyproject.toml), from scratch each time: about 3½ minutes on 2 cores. The
 # last line is mutation_score=<killed/total>; a mutant whose tests hang
 # (timeout) counts as killed. `$(VENV)/bin/mutmut results` lists the survivors,
 # `$(VENV)/bin/mutmut show NAME` shows one; docs/MUTATION.md lists those judged

@@ -135,3 +135,9 @@ def test_epochs_without_metrics_still_make_a_history(tmp_path: Path) -> None:
     writer.restart([])
     writer.append(1, {})
     assert path.read_text() == "epoch\n1\n"
+
+
+def test_a_metric_whose_name_starts_with_val_gets_one_column() -> None:
+    """A metric named "val_x" logs "val_x" and "val_val_x": neither may appear twice."""
+    columns = order_columns({"loss", "val_loss", "val_x", "val_val_x"})
+    assert columns == ["loss", "val_loss", "val_val_x", "val_x"]

@@ -245,3 +245,11 @@ def test_the_first_look_for_a_request_is_at_once_whatever_the_clock(
     monkeypatch.setattr(control.time, "monotonic", clock)
     (tmp_path / STOP_REQUEST_FILE).touch()
     assert StopSignal(threading.Event(), tmp_path).is_set() is True
+
+
+def test_a_run_that_is_process_1_lives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cnn-tui train as a container's entry point is pid 1 (only asked, never signalled)."""
+    asked: list[tuple[int, int]] = []
+    monkeypatch.setattr(control.os, "kill", lambda pid, sig: asked.append((pid, sig)))
+    assert process_alive(local(1)) is True
+    assert asked == [(1, 0)]
