@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,75 @@ def test_a_folder_whose_config_json_is_broken_counts_as_a_run(tmp_path: Path) ->
     (tmp_path / "half-written" / "config.json").write_text('{"dataset": ')
     with pytest.raises(CnnTuiError, match="inside the run directory"):
         check_export_path(tmp_path / "half-written" / "config.json")
+
+
+# --- what makes a folder a run, and each refusal in full -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "is_run"),
+    [
+        ({"history.csv": "epoch\n"}, True),
+        ({"status.json": "{}"}, True),
+        ({"config.json": '{"dataset": "mnist", "model": "m"}'}, True),
+        ({"config.json": '{"dataset": "mnist"}'}, False),
+        ({"config.json": '{"model": "m"}'}, False),
+        ({"config.json": '{"name": "my project"}'}, False),
+    ],
+)
+def test_a_folder_is_a_run_by_its_files(tmp_path: Path, files: dict[str, str],
+                                        is_run: bool) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert run_dir_above(tmp_path / "out.csv") == (tmp_path if is_run else None)
+
+
+def test_each_refused_export_path_says_what_to_do(tmp_path: Path) -> None:
+    run = make_run(tmp_path / "runs")
+    refusals = {
+        run / "x.csv": f"{run / 'x.csv'} is inside the run directory {run}, whose files an "
+                       "export could replace; write the CSV elsewhere, e.g. beside the runs "
+                       "folder.",
+        tmp_path: f"{tmp_path} is a folder; give a file name such as {tmp_path / 'runs.csv'}.",
+        tmp_path / "nope" / "x.csv": f"the folder {tmp_path / 'nope'} does not exist; create "
+                                     "it first or pick another path for the CSV.",
+    }
+    (tmp_path / "file").write_text("")
+    refusals[tmp_path / "file" / "x.csv"] = (f"the folder {tmp_path / 'file'} is not a folder; "
+                                             "create it first or pick another path for the CSV.")
+    for path, message in refusals.items():
+        with pytest.raises(CnnTuiError) as info:
+            check_export_path(path)
+        assert str(info.value) == message
+
+
+def test_each_refused_runs_folder_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(CnnTuiError) as info:
+        check_runs_dir(tmp_path / "file")
+    assert str(info.value) == (f"cannot keep runs in {tmp_path / 'file'}: it is a file, not a "
+                               "folder; pass another folder with --runs-dir or move the file "
+                               "away.")
+    asked: list[int] = []
+
+    def access(path: Path, mode: int) -> bool:
+        asked.append(mode)
+        return False
+
+    monkeypatch.setattr(os, "access", access)
+    with pytest.raises(CnnTuiError) as info:
+        check_runs_dir(tmp_path)
+    assert str(info.value) == (f"cannot keep runs in {tmp_path}: it is not writable (permission "
+                               "denied); pass a writable folder with --runs-dir.")
+    assert asked == [os.W_OK | os.X_OK]  # writing a run needs both
+
+
+def test_a_probe_that_fails_without_a_reason_still_gives_one(tmp_path: Path, monkeypatch) -> None:
+    def mkstemp(**kwargs: object) -> tuple[int, str]:
+        raise OSError("Quota Exceeded")
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    with pytest.raises(CnnTuiError) as info:
+        check_runs_dir(tmp_path / "runs")
+    assert str(info.value) == (f"cannot keep runs in {tmp_path / 'runs'}: {tmp_path} is not "
+                               "writable (quota exceeded); pass a writable folder with --runs-dir.")

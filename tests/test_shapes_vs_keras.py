@@ -29,6 +29,7 @@ from cnn_tui.core.presets import PRESETS  # noqa: E402
 from cnn_tui.core.shapes import ShapeReport, infer_shapes  # noqa: E402
 from cnn_tui.core.spec import effective_layers  # noqa: E402
 from tests.spec_strategies import Case, image_layers, random_specs  # noqa: E402
+from tests.test_shape_text import EVERY_TYPE  # noqa: E402
 
 DATASET_SHAPES = [(28, 28, 1), (32, 32, 3), (64, 48, 3)]
 
@@ -97,6 +98,11 @@ def test_the_reference_cnn_on_cifar10() -> None:
     report = assert_matches_keras(PRESETS["seed-cnn"], (32, 32, 3), 10)
     assert report.total_params == 276_138
     assert next(r for r in report.rows if r.type == "Flatten").output_shape == (256,)
+
+
+def test_every_layer_type_on_a_non_square_image_matches_keras() -> None:
+    """The numbers tests/test_shape_text.py pins (and mutation testing relies on) are Keras's."""
+    assert_matches_keras({"layers": EVERY_TYPE}, (20, 15, 3), 3)
 
 
 def test_builder_refuses_an_invalid_spec_with_the_report_message() -> None:

@@ -29,6 +29,10 @@ _NONE_WORDS = {"", "none", "null"}
 _TRUE_WORDS = {"true", "yes", "on", "1"}
 _FALSE_WORDS = {"false", "no", "off", "0"}
 
+#: Ints from here on are shown by their length: str() of a 5,000-digit int raises
+#: ValueError, and a long one floods the message.
+_LONG_INT = 10**30
+
 
 class ArgValueError(ValueError):
     """An argument value that cannot be used; the message says what to type instead."""
@@ -213,12 +217,21 @@ def _show(value: Any) -> str:
         return "None"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return format_shape(value)  # a pair reads as the window it is: 3x5
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e6:
         return f"{value:g}" if value != 0 else "0"
-    if isinstance(value, int) and abs(value) >= 10**30:
-        # str() of a 5,000-digit int raises ValueError; a long one floods the message.
+    if isinstance(value, int) and abs(value) >= _LONG_INT:
         return f"a {digit_count(value)}-digit number"
-    text = f"'{value}'" if isinstance(value, str) else str(value)
+    if isinstance(value, (tuple, list)):
+        if len(value) == 2 and all(_is_short_number(v) for v in value):
+            return format_shape(value)  # a pair reads as the window it is: 3x5
+        # Item by item: ["3", 3] is no 3x3 window, and an item may be a 5,000-digit int.
+        text = "[" + ", ".join(_show(v) for v in value) + "]"
+    else:
+        text = f"'{value}'" if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_short_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return not isinstance(value, int) or abs(value) < _LONG_INT

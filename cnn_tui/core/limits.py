@@ -53,4 +53,4 @@ def bytes_text(size: float) -> str:
 def digit_count(value: int) -> int:
     """Decimal digits of ``value``, where str() refuses ints over 4300 digits."""
     estimate = abs(value).bit_length() * 30103 // 100000  # floor(bits * log10(2))
-    return estimate + int(abs(value) >= 10**estimate)
+    return max(1, estimate + int(abs(value) >= 10**estimate))  # 0 has one digit too

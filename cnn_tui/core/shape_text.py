@@ -27,11 +27,9 @@ def layer_arithmetic(report: ShapeReport, index: int) -> list[str]:
     row = report.rows[index - 1]
     if row.input_shape is None:
         return ["input unknown: an earlier layer has an error; fix that one first"]
-    if row.output_shape is None and row.error:
-        return _error_lines(row)
     rule = RULES.get(row.type)
-    if rule is None or row.output_shape is None:  # an unknown type always has an error
-        return _error_lines(row) if row.error else []
+    if rule is None or row.output_shape is None:  # an unknown type, or a layer that failed
+        return _error_lines(row)
     lines = rule.size_lines(row.args, row.input_shape)
     same = " (unchanged)" if row.output_shape == row.input_shape else ""
     lines.append(f"shape = {format_shape(row.output_shape)}{same}")

@@ -156,8 +156,8 @@ def _final_output_problem(spec: Mapping[str, Any], out: Shape, num_classes: int)
 
 
 def _prefix(row: LayerRow, message: str) -> str:
-    line = f"layer {row.index} ({row.type}): {message}"
-    return f"{row.error}\n{line}" if row.error else line
+    # The last row has no error of its own: a row with one has no output to judge.
+    return f"layer {row.index} ({row.type}): {message}"
 
 
 def _unique_name(kind: str, counts: dict[str, int]) -> str:

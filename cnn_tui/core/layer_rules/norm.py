@@ -35,9 +35,11 @@ def _batchnorm_param_lines(args: Args, shape: Shape) -> list[str]:
     channels = shape[-1]
     learned = _learned(args)
     total, trainable = _batchnorm_params(args, shape)
+    names = [name for name, key in (("gamma", "scale"), ("beta", "center")) if args[key]]
+    learned_names = ", ".join(names) or "neither gamma nor beta"
     return [
         f"params = {learned + 2}*{channels} = {format_count(total)}",
-        f"trainable = {learned}*{channels} = {format_count(trainable)} (gamma, beta); "
+        f"trainable = {learned}*{channels} = {format_count(trainable)} ({learned_names}); "
         f"non-trainable = 2*{channels} = {format_count(2 * channels)} (moving mean, variance)",
     ]
 

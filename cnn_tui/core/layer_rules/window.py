@@ -13,6 +13,7 @@ rule and its formula in one module means they cannot disagree.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from cnn_tui.core.layer_args import pair
@@ -56,18 +57,28 @@ def formula(size: int, window: int, stride: int, padding: str) -> str:
     return f"out = floor(({size} - {window} + 2*0) / {stride}) + 1 = {out}"
 
 
+def window_size_lines(args: Args, shape: Shape, window_arg: str) -> list[str]:
+    """The output-size arithmetic of a windowed layer: one formula, or one per axis when
+    they differ."""
+    window, strides = window_and_strides(args, window_arg)
+    height, width = (formula(shape[axis], window[axis], strides[axis], args["padding"])
+                     for axis in (0, 1))
+    if height == width:
+        return [height]
+    return [f"height: {height}", f"width: {width}"]
+
+
 def size_lines_for(window_arg: str) -> Callable[[Args, Shape], list[str]]:
-    """The ``size_lines`` of a windowed layer: one formula, or one per axis when they differ."""
-
-    def size_lines(args: Args, shape: Shape) -> list[str]:
-        window, strides = window_and_strides(args, window_arg)
-        height, width = (formula(shape[axis], window[axis], strides[axis], args["padding"])
-                         for axis in (0, 1))
-        if height == width:
-            return [height]
-        return [f"height: {height}", f"width: {width}"]
-
-    return size_lines
+    """The ``size_lines`` of a layer whose window is the argument ``window_arg``."""
+    # Runs while the rules are built at import: mutmut could not deliver its mutants.
+    return functools.partial(window_size_lines, window_arg=window_arg)  # pragma: no mutate
 
 
-__all__ = ["formula", "out_size", "size_lines_for", "window_and_strides", "window_output"]
+__all__ = [
+    "formula",
+    "out_size",
+    "size_lines_for",
+    "window_and_strides",
+    "window_output",
+    "window_size_lines",
+]

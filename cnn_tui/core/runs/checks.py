@@ -33,6 +33,8 @@ def load_object(path: Path) -> dict[str, Any]:
         if path.stat().st_size > MAX_JSON_BYTES:
             raise Unreadable(f"{path.name} is over {MAX_JSON_BYTES:,} bytes")
         data = json.loads(path.read_text(encoding="utf-8"), parse_int=_parse_int)
+    except Unreadable:  # a ValueError too: not to be rephrased as "cannot be read"
+        raise
     except RecursionError:
         raise Unreadable(f"{path.name} is nested too deeply") from None
     except json.JSONDecodeError as error:

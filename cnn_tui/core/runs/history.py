@@ -13,7 +13,7 @@ import csv
 import io
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from cnn_tui.core.runs.files import replace_atomically
@@ -104,7 +104,7 @@ def read_history(run_dir: str | Path) -> dict[str, list[float]]:
     except (OSError, UnicodeDecodeError):
         return {}
     complete = text[: text.rfind("\n") + 1]  # text after the last newline is unfinished
-    reader = csv.reader(io.StringIO(complete))
+    reader = _rows(csv.reader(io.StringIO(complete)))
     header = next(reader, None)
     if not header or header[0] != "epoch":
         return {}
@@ -121,6 +121,17 @@ def read_history(run_dir: str | Path) -> dict[str, list[float]]:
         for name, value in zip(header, values, strict=True):
             columns[name].append(int(value) if name == "epoch" else value)
     return columns
+
+
+def _rows(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The reader's rows, without those it refuses (a cell over its 128 KiB limit)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            continue
 
 
 def history_rows(history: dict[str, list[float]]) -> list[Row]:

@@ -76,10 +76,7 @@ def _read_run(run_dir: Path) -> RunRecord:
     status_path = run_dir / STATUS_FILE
     status = run_checks.load_object(status_path) if os.path.lexists(status_path) else {}
     run_checks.check_status(status)
-    try:
-        history = read_history(run_dir)
-    except (ValueError, OverflowError) as error:  # e.g. an epoch cell "inf" or ""
-        raise run_checks.Unreadable(f"{HISTORY_FILE} cannot be read ({error})") from None
+    history = read_history(run_dir)  # never raises: it drops the rows it cannot read
     val_accuracy = [v for v in history.get("val_accuracy", []) if not math.isnan(v)]
     dataset = config.get("dataset") or {}
     model = config.get("model") or {}
@@ -137,11 +134,7 @@ def export_histories(run_dirs: Sequence[str | Path], out_path: str | Path) -> Pa
                 f"{run_dir} is not a run directory (no {HISTORY_FILE}); "
                 "pass folders made by cnn-tui train, e.g. runs/<date>-<name>."
             )
-        try:
-            histories.append((run_dir.name, read_history(run_dir)))
-        except (ValueError, OverflowError) as error:  # e.g. an epoch cell of "inf"
-            raise CnnTuiError(f"{run_dir / HISTORY_FILE} cannot be read ({error}); "
-                              "export the other runs.") from error
+        histories.append((run_dir.name, read_history(run_dir)))
     columns = order_columns({name for _, history in histories for name in history})
     try:
         with out_path.open("w", encoding="utf-8", newline="") as file:

@@ -78,7 +78,9 @@ class Setting:
         return f"{noun} from {lo} to {hi}"
 
     def _fail(self, given: Any) -> ConfigError:
-        shown = repr(given) if isinstance(given, str) else _shown(given)
+        # 1.0 is no whole number of epochs: only a number setting shows 1.0 as 1.
+        number = self.kind == "float" and not isinstance(given, str)
+        shown = _shown(given) if number else repr(given)
         return ConfigError(f"{self.title} must be {self.expectation()}; got {shown}.")
 
     def parse(self, text: str) -> Any:
