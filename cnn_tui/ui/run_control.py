@@ -25,7 +25,7 @@ from cnn_tui.ui.messages import TerminalLost, TrainingRefused, message_for
 from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
-from cnn_tui.ui.training import build_train_config
+from cnn_tui.ui.train_config import build_train_config
 from cnn_tui.ui.watch_control import WatchControl
 
 Resume = tuple[Path, "int | None"]

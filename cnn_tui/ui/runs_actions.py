@@ -29,7 +29,7 @@ from cnn_tui.ui.panels.run_keys import ContinueRequested, OpenConfig, WatchReque
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.screens.path_prompt import PathPromptScreen
-from cnn_tui.ui.training import values_from_run_config
+from cnn_tui.ui.train_config import values_from_run_config
 
 if TYPE_CHECKING:
     from textual.app import App

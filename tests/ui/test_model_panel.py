@@ -12,7 +12,7 @@ from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.model_panel import ModelPanel
-from cnn_tui.ui.widgets.layer_form import LayerFormScreen, LayerTypeScreen
+from cnn_tui.ui.screens.layer_form import LayerFormScreen, LayerTypeScreen
 from cnn_tui.ui.widgets.layer_table import format_shape
 
 MNIST_SHAPE = ((28, 28, 1), 10)

@@ -20,7 +20,7 @@ from cnn_tui.core.runs.config import SETTING, TUI_FIELDS
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.train_panel import TrainPanel
-from cnn_tui.ui.training import values_from_run_config
+from cnn_tui.ui.train_config import values_from_run_config
 from cnn_tui.ui.widgets.settings_form import field_id
 
 BAD_TEXTS = [("epochs", "0"), ("epochs", "ten"), ("batch_size", "-3"),

@@ -27,8 +27,8 @@ from cnn_tui.core.layers import LAYER_SCHEMAS, new_layer
 from cnn_tui.core.presets import PRESETS
 from cnn_tui.core.shapes import ShapeReport, infer_shapes, layer_arithmetic
 from cnn_tui.core.spec import load_spec, save_spec
+from cnn_tui.ui.screens.layer_form import LayerFormScreen, LayerTypeScreen
 from cnn_tui.ui.screens.path_prompt import PathPromptScreen
-from cnn_tui.ui.widgets.layer_form import LayerFormScreen, LayerTypeScreen
 from cnn_tui.ui.widgets.layer_table import LayerTable, format_shape
 from cnn_tui.ui.widgets.text_update import update_text
 
