@@ -2,7 +2,7 @@
 
 ``w`` on the Runs tab starts a thread worker that reads the run's
 ``status.json`` and ``history.csv`` (``watch_files.RunReader``) every
-``WATCH_INTERVAL_S`` and posts each look as a replaceable ``WatchUpdate``;
+``WATCH_INTERVAL_S`` (rates.py) and posts each look as a replaceable ``WatchUpdate``;
 the handler here, on the UI thread, hands it to the Train tab. ``s`` while
 watching asks that run to stop (``control.request_stop``, also from a
 thread: it writes into the run's folder). Watching ends when the run ends,
@@ -25,6 +25,7 @@ from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.ui.messages import StopAnswered, WatchUpdate
 from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
+from cnn_tui.ui.rates import WATCH_INTERVAL_S
 from cnn_tui.ui.watch_files import RunReader
 
 if TYPE_CHECKING:
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
     _Base = App[None]
 else:
     _Base = object
-
-WATCH_INTERVAL_S = 0.5
-"""A watched run's files are read this often (it writes its progress once a second)."""
-
 
 class WatchControl(_Base):
     """Following another process's run on the Train tab (a mixin of the app)."""

@@ -33,13 +33,13 @@ from cnn_tui.core.datasets import (
     peek_dataset,
 )
 from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.ui.rates import DATASET_PROGRESS_INTERVAL_S
 from cnn_tui.ui.widgets.image_grid import ImageGrid
 
 SAMPLE_COUNT = 24
 """Sample images loaded for the grid (it shows as many as fit)."""
 SAMPLE_LOAD_LIMIT = 200
 """Training images to load for the samples: a small, cheap load."""
-_PROGRESS_INTERVAL_S = 0.1
 
 
 class DatasetPanel(Vertical):
@@ -167,7 +167,7 @@ class DatasetPanel(Vertical):
         def progress(fraction: float, text: str = "") -> None:
             nonlocal last_report
             now = time.monotonic()
-            if now - last_report >= _PROGRESS_INTERVAL_S or fraction >= 1.0:
+            if now - last_report >= DATASET_PROGRESS_INTERVAL_S or fraction >= 1.0:
                 last_report = now
                 to_ui(self._show_progress, fraction, text or f"loading samples of {source}…")
 

@@ -3,7 +3,7 @@ continued or watched.
 
 The runs folder is read in a thread worker (``runs_rows.scan_runs``) that
 posts ``Scanned``; while any listed run is running (here or in another
-process) the panel reads it again every ``AUTO_REFRESH_S``. ``o``, ``c``
+process) the panel reads it again every ``RUNS_REFRESH_S`` (rates.py). ``o``, ``c``
 and ``w`` post messages: the app, which owns the panels and the training,
 decides what they do. A run whose files cannot be read is listed as
 "unreadable" with the reason, and a folder with run files but no
@@ -36,11 +36,9 @@ from cnn_tui.ui.panels.runs_rows import (
     row_cells,
     scan_runs,
 )
+from cnn_tui.ui.rates import RUNS_REFRESH_S
 from cnn_tui.ui.screens.export import export_runs
 from cnn_tui.ui.widgets.run_overlay import OverlayRun, RunOverlay
-
-AUTO_REFRESH_S = 3.0
-"""How often the list is read again while a listed run is running."""
 
 
 class RunsPanel(RunKeys, Vertical):
@@ -101,7 +99,7 @@ class RunsPanel(RunKeys, Vertical):
 
     def on_mount(self) -> None:
         self.refresh_runs()
-        self.set_interval(AUTO_REFRESH_S, self._refresh_while_running)
+        self.set_interval(RUNS_REFRESH_S, self._refresh_while_running)
 
     def on_show(self) -> None:
         # Coming back to the tab: runs may have started or ended (also by another process).
