@@ -51,7 +51,7 @@ async def test_every_cli_flag_that_is_a_field_has_the_same_default(tmp_path: Pat
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         panel = app.query_one(TrainPanel)
-        assert panel.values() == expected
+        assert app.train_settings.values == expected
         for setting in TUI_FIELDS:
             widget = panel.query_one(f"#{field_id(setting.name)}")
             if setting.choices:
@@ -100,7 +100,7 @@ async def test_choice_settings_are_selects_that_feed_the_values(tmp_path: Path) 
         panel.query_one("#on-hangup", Select).value = "stop"
         panel.query_one("#image-size", Input).value = "20"
         await pilot.pause()
-        values = panel.values()
+        values = app.train_settings.values
         assert (values["optimizer"], values["on_hangup"], values["image_size"]) == (
             "adam", "stop", (20, 20))
 

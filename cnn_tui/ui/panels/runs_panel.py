@@ -5,7 +5,8 @@ The runs folder is read in a thread worker (``runs_rows.scan_runs``) that
 posts ``Scanned``; while any listed run is running (here or in another
 process) the panel reads it again every ``RUNS_REFRESH_S`` (rates.py). ``o``, ``c``
 and ``w`` post messages: the app, which owns the panels and the training,
-decides what they do. A run whose files cannot be read is listed as
+decides what they do; when a run here or a watched one ends (the app's
+``run_state``, bound), the list is read again. A run whose files cannot be read is listed as
 "unreadable" with the reason, and a folder with run files but no
 config.json as broken: neither hides, and neither crashes the panel.
 """
@@ -22,6 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
@@ -38,6 +40,7 @@ from cnn_tui.ui.panels.runs_rows import (
 )
 from cnn_tui.ui.rates import RUNS_REFRESH_S
 from cnn_tui.ui.screens.export import export_runs
+from cnn_tui.ui.state import RunState
 from cnn_tui.ui.widgets.run_overlay import OverlayRun, RunOverlay
 
 
@@ -69,6 +72,9 @@ class RunsPanel(RunKeys, Vertical):
         Binding("R,f5", "refresh_runs", "Refresh", key_display="R"),
     ]
 
+    run_state: reactive[RunState] = reactive(RunState, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.run_state``: the list is read again when a run ends."""
+
     # The row keys' messages (run_keys.py), where a handler expects them.
     OpenConfig = OpenConfig
     ContinueRequested = ContinueRequested
@@ -76,10 +82,14 @@ class RunsPanel(RunKeys, Vertical):
 
     @dataclass
     class Scanned(Message):
-        """The runs folder as the scan worker read it (``error``: why it could not)."""
+        """The runs folder as the scan worker read it (``error``: why it could not); a
+        newer scan replaces an unhandled one."""
 
         rows: list[RunRow]
         error: str = ""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RunsPanel.Scanned)
 
     def __init__(self, runs_dir: Path, *, id: str = "runs-panel") -> None:
         super().__init__(id=id)
@@ -104,6 +114,10 @@ class RunsPanel(RunKeys, Vertical):
     def on_show(self) -> None:
         # Coming back to the tab: runs may have started or ended (also by another process).
         self.refresh_runs()
+
+    def watch_run_state(self, old: RunState, new: RunState) -> None:
+        if self.is_mounted and new.phase == "idle" and old.phase in ("training", "watching"):
+            self.refresh_runs()  # its last epoch and its end are in its files by now
 
     @property
     def table(self) -> DataTable[Any]:
