@@ -46,6 +46,21 @@ Spec = dict[str, Any]
 class ModelPanel(ModelEdits, Vertical):
     """Shows and edits the app's model spec on the current dataset's input shape."""
 
+    DEFAULT_CSS = """
+    ModelPanel {
+        #model-bar { height: 1; }
+        #model-bar Select { width: 20; }
+        #model-title { width: 1fr; color: $text-muted; }
+        #model-body { height: 1fr; }
+        #arithmetic { width: 44; height: 100%; padding: 0 1; border-left: vkey $secondary; }
+        #model-totals { height: 1; }
+        #model-errors {
+            display: none; height: auto; max-height: 4; color: $error; text-style: bold;
+        }
+        #model-errors.-shown { display: block; }
+    }
+    """
+
     BINDINGS = [
         Binding("enter", "edit_layer", "Edit", key_display="⏎",
                 tooltip="edit the selected layer's arguments in a form"),

@@ -40,6 +40,15 @@ from cnn_tui.ui.widgets.settings_form import SettingsForm
 class TrainPanel(Horizontal):
     """Settings and controls on the left, loss/accuracy curves on the right."""
 
+    DEFAULT_CSS = """
+    TrainPanel {
+        #train-side { width: 36; height: 100%; }
+        #train-buttons { height: 1; margin: 1 0 0 0; }
+        #train-buttons Button { margin-right: 1; }
+        #curves { width: 1fr; height: 100%; }
+    }
+    """
+
     run_state: reactive[RunState] = reactive(RunState, repaint=False, init=False)
     """Bound to ``CnnTuiApp.run_state``."""
     report: reactive[ShapeReport | None] = reactive(None, repaint=False, init=False)

@@ -22,6 +22,12 @@ class RunProgress(Vertical):
     DEFAULT_CSS = """
     RunProgress {
         height: auto;
+        #train-state { height: auto; max-height: 3; margin-top: 1; }
+        .progress { height: 1; }
+        .progress Label { width: 6; }
+        .progress ProgressBar { width: 1fr; }
+        .progress ProgressBar Bar { width: 1fr; }
+        #train-stats { height: auto; color: $text-muted; }
     }
     """
 

@@ -59,6 +59,9 @@ class SettingsForm(Vertical):
     DEFAULT_CSS = """
     SettingsForm {
         height: auto;
+        .setting { height: 1; }
+        .setting Label { width: 14; }
+        .setting Input, .setting Select { width: 1fr; }
         #settings-error { height: auto; }
     }
     """
