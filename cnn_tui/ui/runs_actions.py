@@ -26,7 +26,7 @@ from cnn_tui.core.runs.config import SETTING
 from cnn_tui.ui.app_state import AppState
 from cnn_tui.ui.panels.run_keys import ContinueRequested, OpenConfig, WatchRequested
 from cnn_tui.ui.screens.confirm import ConfirmScreen
-from cnn_tui.ui.screens.path_prompt import PathPromptScreen
+from cnn_tui.ui.screens.text_prompt import TextPromptScreen
 from cnn_tui.ui.state import Augmentation, TrainSettings
 from cnn_tui.ui.train_config import values_from_run_config
 
@@ -117,7 +117,7 @@ class RunsActions(AppState):
             self.continue_run(row.path, total)
 
         self.push_screen(
-            PathPromptScreen(f"{row.name} has finished its {done} epochs. Train it to how many "
+            TextPromptScreen(f"{row.name} has finished its {done} epochs. Train it to how many "
                              "epochs in all?", str(done + 5), placeholder="total epochs"),
             answer,
         )

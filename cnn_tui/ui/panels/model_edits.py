@@ -17,7 +17,7 @@ from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.layers import LAYER_SCHEMAS, new_layer
 from cnn_tui.core.spec import load_spec, save_spec
 from cnn_tui.ui.screens.layer_form import LayerFormScreen, LayerTypeScreen
-from cnn_tui.ui.screens.path_prompt import PathPromptScreen
+from cnn_tui.ui.screens.text_prompt import TextPromptScreen
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -131,7 +131,7 @@ class ModelEdits(_Base):
                 return
             self.notify(f"Saved the model to {Path(path).expanduser()}.", markup=False)
 
-        self.app.push_screen(PathPromptScreen("Save the model spec as JSON to:", default), save)
+        self.app.push_screen(TextPromptScreen("Save the model spec as JSON to:", default), save)
 
     def action_load_spec(self) -> None:
         def load(path: str | None) -> None:
@@ -144,5 +144,5 @@ class ModelEdits(_Base):
                 return
             self.notify(f"Loaded {path}.", markup=False)
 
-        self.app.push_screen(PathPromptScreen("Load a model spec (JSON file or preset):"), load)
+        self.app.push_screen(TextPromptScreen("Load a model spec (JSON file or preset):"), load)
 

@@ -37,6 +37,7 @@ from cnn_tui.ui.panels.runs_rows import (
     mark_cell,
     row_cells,
     scan_runs,
+    status_line,
 )
 from cnn_tui.ui.rates import RUNS_REFRESH_S
 from cnn_tui.ui.screens.export import export_runs
@@ -232,21 +233,7 @@ class RunsPanel(RunKeys, Vertical):
         return mark_cell(self.selected.index(name) if name in self.selected else None)
 
     def _summary(self) -> str:
-        if not self.rows:
-            return f"No runs in {self.runs_dir} yet: train one (t)."
-        chosen = f"{len(self.selected)} selected" if self.selected else "space selects"
-        count = len(self.rows)
-        text = f"{count} run{'' if count == 1 else 's'} · {chosen}"
-        row = self._highlighted_row()
-        if row is not None and row.record is not None and row.record.reason:
-            text += f" · {row.path}: {row.record.state}, {row.record.reason}"
-        elif row is not None and row.record is not None:
-            augmentation = row.record.augmentation
-            text += f" · {row.name}: " + (
-                "no augmentation" if augmentation == "none" else f"augmentation {augmentation}")
-        elif row is not None:
-            text += f" · {row.path}: {row.problem}"
-        return text
+        return status_line(self.rows, len(self.selected), self._highlighted_row(), self.runs_dir)
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#runs-status", Static)
