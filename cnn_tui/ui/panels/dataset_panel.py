@@ -30,7 +30,7 @@ from textual.worker import get_current_worker
 
 from cnn_tui.core.datasets import NAMED_DATASETS, DatasetInfo
 from cnn_tui.ui.panels.dataset_reader import Loaded, Peeked, Progress, ReadEvent, read_dataset
-from cnn_tui.ui.state import Samples
+from cnn_tui.ui.state import Samples, SentValues
 from cnn_tui.ui.widgets.image_grid import ImageGrid
 
 
@@ -91,6 +91,7 @@ class DatasetPanel(Vertical):
         super().__init__(id=id)
         self._requested = source
         """What the field holds and the worker reads: the source being shown."""
+        self._sent: SentValues[str] = SentValues()
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -116,8 +117,10 @@ class DatasetPanel(Vertical):
     # -- the app's state ----------------------------------------------------------
 
     def watch_source(self, source: str) -> None:
-        if self.is_mounted and source and source != self._requested:
-            self.select(source)  # chosen elsewhere; ours come back equal to _requested
+        if not self.is_mounted or self._sent.came_back(source) or source == self._requested:
+            return  # one this panel read (maybe since replaced by a newer choice)
+        if source:
+            self.select(source)  # chosen elsewhere (a run's config opened)
 
     def watch_info(self, info: DatasetInfo | None) -> None:
         if self.is_mounted:
@@ -183,7 +186,7 @@ class DatasetPanel(Vertical):
         if isinstance(event, Peeked):
             self.query_one("#dataset-input", Input).remove_class("-invalid")
             self._show_progress(0.0, f"loading samples of {event.source}…")
-            self.post_message(self.Selected(event.source, event.info))
+            self.post_message(self.Selected(self._sent.sent(event.source), event.info))
         elif isinstance(event, Progress):
             self._show_progress(event.fraction, event.text)
         elif isinstance(event, Loaded):

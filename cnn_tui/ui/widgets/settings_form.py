@@ -136,5 +136,5 @@ class SettingsForm(Vertical):
         # Text, not markup: the message quotes what was typed.
         self.query_one("#settings-error", Static).update(
             Text(read.problem, style="bold red") if read.problem else "")
-        if read != self.settings:
+        if read != self._sent.newest(self.settings):
             self.post_message(self.Changed(self._sent.sent(read)))
