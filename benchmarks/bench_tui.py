@@ -206,7 +206,7 @@ def headless_throughput(setup: TuiSetup, native_log: Any) -> Throughput:
     from cnn_tui.core.runs.runner import run_training
     from cnn_tui.core.spec import load_spec
     from cnn_tui.ui.options import LaunchOptions
-    from cnn_tui.ui.training import build_train_config
+    from cnn_tui.ui.train_config import build_train_config
 
     # The same defaults and the same conversion the app uses for its run.
     options = LaunchOptions(dataset=str(setup.data_file), model=setup.model,

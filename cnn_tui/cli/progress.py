@@ -11,6 +11,7 @@ import shutil
 from typing import TextIO
 
 from cnn_tui.core.runs import events as ev
+from cnn_tui.core.time_format import format_duration
 
 _ORDER = ("loss", "accuracy", "val_loss", "val_accuracy")
 
@@ -18,15 +19,6 @@ _ORDER = ("loss", "accuracy", "val_loss", "val_accuracy")
 def format_logs(logs: dict[str, float]) -> str:
     names = [n for n in _ORDER if n in logs] + sorted(n for n in logs if n not in _ORDER)
     return "  ".join(f"{name} {logs[name]:.4f}" for name in names)
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None or seconds != seconds or seconds < 0:
-        return "--:--"
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 class ProgressPrinter:
@@ -88,7 +80,7 @@ class ProgressPrinter:
         width = shutil.get_terminal_size((80, 24)).columns
         stats = (
             f" {event.step}/{event.steps} {format_logs(event.logs)} "
-            f"{event.images_per_s:,.0f} img/s ETA {format_duration(event.eta_epoch_s)}"
+            f"{event.images_per_s:,.0f} img/s ETA {format_duration(event.eta_epoch_s, 'clock')}"
         )
         head = f"epoch {event.epoch}/{event.epochs} "
         bar_width = max(10, width - len(head) - len(stats) - 3)

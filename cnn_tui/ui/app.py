@@ -1,6 +1,8 @@
 """The cnn-tui Textual app: tabs for dataset, model, augmentation, training and runs.
 
-The app owns its worker threads: one imports TensorFlow right after the
+The app holds the state the tabs show, each piece once (``app_state.py``);
+each tab is bound to the pieces it renders and posts messages to change
+them. The app owns its worker threads: one imports TensorFlow right after the
 first paint (the header says when it is ready), one trains
 (``run_control.py``, its messages shown by ``run_events.py``), one follows
 a run of another process (``watch_control.py``), and the Runs tab reads
@@ -17,14 +19,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.lazy import Lazy
 from textual.widgets import Header, TabbedContent, TabPane, Tabs
 
 from cnn_tui.core.augment import AugmentConfig, parse_augment
-from cnn_tui.core.datasets import peek_dataset
+from cnn_tui.core.datasets import DatasetInfo, peek_dataset
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.control import StopRequest
@@ -42,12 +44,10 @@ from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.run_control import RunControl
 from cnn_tui.ui.run_events import RunEvents
 from cnn_tui.ui.runs_actions import RunsActions
+from cnn_tui.ui.state import Augmentation, RunState, TrainSettings
 from cnn_tui.ui.widgets.key_footer import KeyFooter
 
 TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab")
-
-#: Used when the dataset cannot be described at start (the Dataset tab says why).
-FALLBACK_INFO = ((28, 28, 1), 10)
 
 
 class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
@@ -92,33 +92,33 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
         self.options = options or LaunchOptions()
         self.load_tensorflow = load_tensorflow
         self.runs_dir = Path(self.options.runs_dir)
-        self.dataset_source = self.options.dataset
-        self.known_datasets = {self.dataset_source}
-        self.runs_dir_problem = runs_dir_problem(self.runs_dir)
         self._startup_problems: list[str] = []
         """Bad launch options, shown as notifications once the app is up."""
-        self.augment_config: AugmentConfig | None = self._initial_augment()
-        self.tensorflow_ready = False
-        self.start_pending = False
+        self.set_initial_state(
+            spec=self._initial_spec(), dataset_source=self.options.dataset,
+            dataset_info=self._initial_info(self.options.dataset),
+            augmentation=self._initial_augmentation(),
+            train_settings=TrainSettings(self.options.train_values()),
+            runs_dir_problem=runs_dir_problem(self.runs_dir))
         self.last_run_dir: Path | None = None
+        """The run trained last here: what ``e`` exports off the Runs tab."""
         self._stop_event = StopRequest()
-        self._run_active = False
-        """A run was started and its end (finished/stopped/failed) has not arrived yet."""
         self._queued_resume: tuple[Path, int | None] | None = None
-        self._watching: Path | None = None
         self._quitting = False
 
     # -- start-up ---------------------------------------------------------------
 
-    def _initial_augment(self) -> AugmentConfig | None:
+    def _initial_augmentation(self) -> Augmentation:
         augment = self.options.augment
-        if isinstance(augment, AugmentConfig) or not augment:
-            return augment if augment is not None and augment.enabled else None
-        try:
-            return parse_augment(augment)
-        except CnnTuiError as exc:
-            self._startup_problems.append(str(exc))
-            return None
+        if isinstance(augment, str) and augment:
+            try:
+                augment = parse_augment(augment)
+            except CnnTuiError as exc:
+                self._startup_problems.append(str(exc))
+                augment = None
+        if isinstance(augment, AugmentConfig) and augment.enabled:
+            return Augmentation(augment, on=True)
+        return Augmentation()
 
     def _initial_spec(self) -> dict[str, Any]:
         try:
@@ -127,40 +127,42 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
             self._startup_problems.append(str(exc))
             return load_spec("seed-cnn")
 
-    def _initial_shape(self) -> tuple[tuple[int, ...], int]:
+    def _initial_info(self, source: str) -> DatasetInfo | None:
         try:
-            info = peek_dataset(self.dataset_source)
+            return peek_dataset(source)
         except CnnTuiError as exc:
             self._startup_problems.append(str(exc))
-            return FALLBACK_INFO
-        return info.input_shape, info.num_classes
+            return None  # the shapes are inferred for FALLBACK_INPUT meanwhile
 
     def compose(self) -> ComposeResult:
-        input_shape, num_classes = self._initial_shape()
+        app = CnnTuiApp
         yield Header()
         with TabbedContent(initial="model-tab", id="tabs"):
             # Hidden tabs mount just after the first frame (Lazy), so the shape
-            # table paints sooner; handlers below tolerate their brief absence.
+            # table paints sooner. Each panel is bound to the state it shows.
             with TabPane("Dataset", id="dataset-tab"):
-                yield Lazy(DatasetPanel(self.dataset_source))
+                yield Lazy(DatasetPanel(self.dataset_source).data_bind(
+                    source=app.dataset_source, info=app.dataset_info,
+                    samples=app.dataset_samples))
             with TabPane("Model", id="model-tab"):
-                yield ModelPanel(self._initial_spec(), input_shape, num_classes)
+                yield ModelPanel().data_bind(app.spec, app.dataset_info)
             with TabPane("Augment", id="augment-tab"):
-                yield Lazy(AugmentPanel(self.augment_config))
+                yield Lazy(AugmentPanel().data_bind(
+                    app.augmentation, app.tensorflow_ready, samples=app.dataset_samples))
             with TabPane("Train", id="train-tab"):
-                yield TrainPanel(self.options.train_values())
+                yield TrainPanel(self.train_settings.values).data_bind(
+                    app.run_state, app.report, app.runs_dir_problem, app.train_settings)
             with TabPane("Runs", id="runs-tab"):
-                yield Lazy(RunsPanel(self.runs_dir))
+                yield Lazy(RunsPanel(self.runs_dir).data_bind(app.run_state))
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(ModelPanel).table.focus()
         for problem in self._startup_problems:
             self.notify(problem, severity="error", timeout=10, markup=False)
-        if self.runs_dir_problem:
+        if self.runs_dir_problem:  # the Train tab says it too, while nothing runs
             self.notify(self.runs_dir_problem, title="Runs cannot be saved", severity="error",
                         timeout=30, markup=False)
-            self.query_one(TrainPanel).set_notice(self.runs_dir_problem)
         if self.terminal is not None:
             self.terminal.tell(asyncio.get_running_loop(),
                                lambda reason: self.post_message(TerminalLost(reason)))
@@ -196,42 +198,19 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
     def on_tensor_flow_ready(self, message: TensorFlowReady) -> None:
         self.tensorflow_ready = True
         self.sub_title = f"TensorFlow ready ({message.device})"
-        for panel in self.query(AugmentPanel):
-            panel.set_tensorflow_ready()
         if self.start_pending:
-            self.start_pending = False
             self._start_run()
 
     def on_tensor_flow_failed(self, message: TensorFlowFailed) -> None:
         self.sub_title = "TensorFlow failed to load"
-        self.start_pending = False
+        if self.start_pending:
+            self.run_state = RunState()
+            self._queued_resume = None
         # Later starts try the import again inside the run, which reports its own failure.
         self.load_tensorflow = False
         self.query_one(TrainPanel).run_ended(
             f"TensorFlow could not be imported ({message.message}); "
             "reinstall it with pip install tensorflow.", error=True)
-
-    # -- model and dataset changes -------------------------------------------------
-
-    @on(ModelPanel.SpecChanged)
-    def _spec_changed(self, message: ModelPanel.SpecChanged) -> None:
-        self.query_one(TrainPanel).set_model_ok(message.report.ok)
-
-    @on(AugmentPanel.Changed)
-    def _augment_changed(self, message: AugmentPanel.Changed) -> None:
-        self.augment_config = message.config
-
-    @on(DatasetPanel.Selected)
-    def _dataset_selected(self, message: DatasetPanel.Selected) -> None:
-        """A dataset was chosen in the Dataset tab: re-infer the model's shapes."""
-        self.dataset_source = message.source
-        self.known_datasets.add(message.source)
-        self.query_one(ModelPanel).set_input(message.info.input_shape, message.info.num_classes)
-
-    @on(DatasetPanel.SamplesLoaded)
-    def _samples_loaded(self, message: DatasetPanel.SamplesLoaded) -> None:
-        for panel in self.query(AugmentPanel):
-            panel.set_samples(message.images, message.labels)
 
     # -- tabs -------------------------------------------------------------------
 

@@ -7,13 +7,14 @@ app's ``BINDINGS``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.widgets import TabbedContent
 
 from cnn_tui.core.runs.control import StopRequest
+from cnn_tui.ui.app_state import AppState
 from cnn_tui.ui.panels.augment_panel import AugmentPanel
 from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel
@@ -23,25 +24,16 @@ from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.screens.export import export_runs
 from cnn_tui.ui.screens.help import HelpScreen, HelpSection, describe_bindings
 
-if TYPE_CHECKING:
-    from textual.app import App
-
-    _Base = App[None]
-else:
-    _Base = object
-
 #: How long quitting waits for a stopping run before leaving anyway (the run
 #: still finishes saving: the process waits for the training thread).
 QUIT_GRACE_S = 2.5
 
 
-class AppCommands(_Base):
+class AppCommands(AppState):
     """Export, help, quit and the palette's commands (a mixin of the app)."""
 
     runs_dir: Path
     last_run_dir: Path | None
-    training: bool
-    start_pending: bool
     _stop_event: StopRequest
     _quitting: bool
 

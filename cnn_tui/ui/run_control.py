@@ -1,10 +1,12 @@
 """Training from the app: start (queued while TensorFlow loads), continue, stop, hang-up.
 
-``RunControl`` is mixed into ``CnnTuiApp``. The worker thread runs the
-engine's ``run_training`` (after ``plan_resume`` for a continued run) and
-posts one message per event; ``RunEvents`` (run_events.py) shows them. The
-thread never touches a widget, and stops within one batch when
-``_stop_event`` is set.
+``RunControl`` is mixed into ``CnnTuiApp``. A run is built from the app's
+state (``spec``, ``dataset_source``, ``augmentation``, ``train_settings``),
+and ``run_state`` says where it is: ``waiting`` for TensorFlow, ``training``
+until its end event. The worker thread runs the engine's ``run_training``
+(after ``plan_resume`` for a continued run) and posts one message per
+event; ``RunEvents`` (run_events.py) shows them. The thread never touches
+a widget, and stops within one batch when ``_stop_event`` is set.
 """
 
 from __future__ import annotations
@@ -13,19 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from textual import work
-from textual.css.query import NoMatches
 from textual.lazy import Lazy
-from textual.widgets import TabbedContent
 
-from cnn_tui.core.augment import AugmentConfig
-from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.errors import CnnTuiError, ConfigError
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.ui.messages import TerminalLost, TrainingRefused, message_for
 from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
-from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
-from cnn_tui.ui.training import build_train_config
+from cnn_tui.ui.state import RunState
+from cnn_tui.ui.train_config import build_train_config
 from cnn_tui.ui.watch_control import WatchControl
 
 Resume = tuple[Path, "int | None"]
@@ -33,7 +32,7 @@ Resume = tuple[Path, "int | None"]
 
 
 class RunControl(WatchControl):
-    """The training half of the app (a mixin: the app provides the state below).
+    """The training half of the app (a mixin: the app provides the attributes below).
 
     A run starting here ends the watching of another process's run
     (``WatchControl``), and ``s`` asks a watched run to stop when none trains here.
@@ -41,41 +40,24 @@ class RunControl(WatchControl):
 
     options: LaunchOptions
     load_tensorflow: bool
-    tensorflow_ready: bool
-    start_pending: bool
-    """Start was asked for while TensorFlow was still loading."""
-    dataset_source: str
-    augment_config: AugmentConfig | None
     runs_dir: Path
-    runs_dir_problem: str
-    """Why runs cannot be saved in ``runs_dir`` (``""``: they can)."""
     native_log: NativeStderr | None
-    _run_active: bool
     _stop_event: StopRequest
     _quitting: bool
     _queued_resume: Resume | None
-    """The run to continue once TensorFlow has loaded (with ``start_pending``)."""
-
-    @property
-    def training(self) -> bool:
-        """A run is queued or training. Follows the run's own end event rather than
-        the worker's state, which lags behind it while the thread winds down."""
-        return self.start_pending or self._run_active
+    """The run to continue once TensorFlow has loaded (while ``run_state`` is waiting)."""
 
     def action_start_training(self) -> None:
         if self.training:
             self.notify("A run is already training; press s to stop it first.")
             return
-        model = self.query_one(ModelPanel)
-        if not model.report.ok:
-            self.notify(model.report.errors[0], title="Fix the model first", severity="error",
+        if not self.report.ok:
+            self.notify(self.report.errors[0], title="Fix the model first", severity="error",
                         markup=False)
             return
-        try:
-            self.query_one(TrainPanel).values()
-        except CnnTuiError as exc:
-            self.notify(str(exc), title="Fix the training settings", severity="error",
-                        markup=False)
+        if self.train_settings.problem:
+            self.notify(self.train_settings.problem, title="Fix the training settings",
+                        severity="error", markup=False)
             return
         if not self._runs_dir_usable():
             return
@@ -91,7 +73,6 @@ class RunControl(WatchControl):
     def _runs_dir_usable(self) -> bool:
         if self.runs_dir_problem:  # maybe fixed since: look again
             self.runs_dir_problem = runs_dir_problem(self.runs_dir)
-            self.query_one(TrainPanel).set_notice(self.runs_dir_problem)
         if self.runs_dir_problem:
             self.notify(self.runs_dir_problem, title="Cannot train", severity="error",
                         timeout=10, markup=False)
@@ -101,40 +82,34 @@ class RunControl(WatchControl):
     def _queue_or_start(self, resume: Resume | None, text: str) -> None:
         self._stop_watching()
         self._show_train_tab()
-        train = self.query_one(TrainPanel)
         self._queued_resume = resume
+        train = self.query_one(TrainPanel)
         if self.load_tensorflow and not self.tensorflow_ready:
-            self.start_pending = True
-            train.run_requested("waiting for TensorFlow to load; the run starts when it is ready")
+            self.run_state = RunState("waiting")
+            train.show_state("waiting for TensorFlow to load; the run starts when it is ready")
             self.notify("Training starts as soon as TensorFlow has loaded.")
             return
-        train.run_requested(text)
+        train.show_state(text)
         self._start_run()
 
-    def _show_train_tab(self) -> None:
-        """Training is watched on the Train tab."""
-        if self.query_one(TabbedContent).active != "train-tab":
-            self.action_show_tab("train-tab")
-
     def _start_run(self) -> None:
-        """Start the queued run (a continued one, or what the panels describe)."""
+        """Start the queued run: a continued one, or the one the app's state describes."""
         resume, self._queued_resume = self._queued_resume, None
         config = None
         if resume is None:
-            train = self.query_one(TrainPanel)
             try:
+                if self.train_settings.problem:  # changed while TensorFlow loaded
+                    raise ConfigError(self.train_settings.problem)
                 config = build_train_config(
-                    dataset=self.dataset_source,
-                    spec=self.query_one(ModelPanel).spec,
-                    augment=self.augment_config,
-                    values=train.values(),
-                    runs_dir=self.runs_dir,
-                )
+                    dataset=self.dataset_source, spec=self.spec,
+                    augment=self.augment_config, values=self.train_settings.values,
+                    runs_dir=self.runs_dir)
             except CnnTuiError as exc:
-                train.run_ended(str(exc), error=True)
+                self.run_state = RunState()
+                self.query_one(TrainPanel).run_ended(str(exc), error=True)
                 return
         self._stop_event = StopRequest()
-        self._run_active = True
+        self.run_state = RunState("training")
         self._train(config, self._stop_event, resume)
 
     @work(thread=True, group="training", exit_on_error=False, description="training a model")
@@ -154,7 +129,7 @@ class RunControl(WatchControl):
 
     def action_stop_training(self) -> None:
         if self.start_pending:
-            self.start_pending = False
+            self.run_state = RunState()
             self._queued_resume = None
             self.query_one(TrainPanel).run_ended("cancelled before it started")
             return
@@ -167,7 +142,7 @@ class RunControl(WatchControl):
 
     def on_terminal_lost(self, message: TerminalLost) -> None:
         """The terminal is gone: leave, and let a run finish or stop as the user chose."""
-        if self._run_active and self._hangup_choice() == "stop":
+        if self.run_state.phase == "training" and self._hangup_choice() == "stop":
             self._stop_event.request(message.reason)
         # With "finish" the training thread goes on: the process waits for it (launch.py).
         # A run still waiting for TensorFlow never started: there is nothing to keep.
@@ -184,10 +159,7 @@ class RunControl(WatchControl):
 
     def _hangup_choice(self) -> str:
         """The Train tab's "on hang-up" now (it may have changed since the run began)."""
-        try:
-            return str(self.query_one(TrainPanel).form.value("on_hangup"))
-        except (NoMatches, CnnTuiError):  # the panel may be gone while the app shuts down
-            return self.options.on_hangup
+        return str(self.train_settings.values.get("on_hangup", self.options.on_hangup))
 
     def on_train_panel_start_requested(self) -> None:
         self.action_start_training()

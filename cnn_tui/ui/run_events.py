@@ -1,19 +1,20 @@
-"""The training thread's messages, shown on the Train tab (on the UI thread).
+"""The training thread's messages, on the UI thread: the run's state, and the Train tab.
 
 ``RunEvents`` is mixed into ``CnnTuiApp`` next to ``RunControl``, which
-starts the thread; each handler here passes one of the engine's events
-(``messages.py``) to the Train tab, and the end of a run refreshes the
-Runs tab.
+starts the thread. Each handler here passes one of the engine's events
+(``messages.py``) to the Train tab, which draws it (events are not state:
+the tab keeps no copy of them); the end of a run sets ``run_state`` back to
+idle, which the Train tab's buttons and the Runs tab's list follow.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual.worker import Worker, WorkerState
 
 from cnn_tui.core.runs.events import RunFailed, RunFinished, RunStopped
+from cnn_tui.ui.app_state import AppState
 from cnn_tui.ui.heap import collect_and_refreeze, freeze_long_lived
 from cnn_tui.ui.messages import (
     TrainingBatch,
@@ -23,22 +24,14 @@ from cnn_tui.ui.messages import (
     TrainingStarted,
     TrainingStatus,
 )
-from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
-
-if TYPE_CHECKING:
-    from textual.app import App
-
-    _Base = App[None]
-else:
-    _Base = object
+from cnn_tui.ui.state import RunState
 
 
-class RunEvents(_Base):
+class RunEvents(AppState):
     """Handlers of the training thread's messages (a mixin of the app)."""
 
     last_run_dir: Path | None
-    _run_active: bool
     _quitting: bool
 
     def on_training_status(self, message: TrainingStatus) -> None:
@@ -60,13 +53,12 @@ class RunEvents(_Base):
 
     def on_training_refused(self, message: TrainingRefused) -> None:
         """A run could not be continued: one notification, the reason on the Train tab."""
-        self._run_active = False
+        self.run_state = RunState()
         self.query_one(TrainPanel).run_ended(message.message, error=True)
         self.notify(message.message, title="Cannot continue", severity="error", timeout=10,
                     markup=False)
 
     def on_training_ended(self, message: TrainingEnded) -> None:
-        self._run_active = False
         event = message.event
         train = self.query_one(TrainPanel)
         if isinstance(event, RunFinished):
@@ -84,8 +76,8 @@ class RunEvents(_Base):
                         markup=False)
         if event.run_dir is not None:
             self.last_run_dir = Path(event.run_dir)
+        self.run_state = RunState()  # the Runs tab reads the folder again
         collect_and_refreeze()  # one pause, now that nothing trains, frees the run's garbage
-        self._refresh_runs()
         if self._quitting:
             self.exit()
 
@@ -93,13 +85,9 @@ class RunEvents(_Base):
         # run_training reports its own failures as RunFailed; this catches a bug that
         # escaped it, so the panel does not stay "training" forever.
         if event.worker.group == "training" and event.state == WorkerState.ERROR:
-            self._run_active = False
+            self.run_state = RunState()
             message = f"training stopped on an unexpected error: {event.worker.error}"
             self.query_one(TrainPanel).run_ended(message, error=True)
             self.notify(message, severity="error", timeout=10, markup=False)
             if self._quitting:
                 self.exit()
-
-    def _refresh_runs(self) -> None:
-        for panel in self.query(RunsPanel):
-            panel.refresh_runs()

@@ -1,6 +1,6 @@
 """What the Runs tab's keys do to the rest of the app: open, continue, watch a run.
 
-``o`` refills the panels from a run's config.json. The run folder may come
+``o`` sets the app's state from a run's config.json (the tabs follow it). The run folder may come
 from someone else, so its dataset path is loaded only when it is a named
 dataset or a path this session has already opened; any other path is shown
 and the user asked first (peeking at an unknown path, a FIFO or a dead
@@ -11,10 +11,11 @@ from its checkpoint, asking for a new total of epochs when it had finished;
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 
@@ -22,36 +23,23 @@ from cnn_tui.core.augment import AugmentConfig
 from cnn_tui.core.datasets import NAMED_DATASETS
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.runs.config import SETTING
-from cnn_tui.ui.panels.augment_panel import AugmentPanel
-from cnn_tui.ui.panels.dataset_panel import DatasetPanel
-from cnn_tui.ui.panels.model_panel import ModelPanel
+from cnn_tui.ui.app_state import AppState
 from cnn_tui.ui.panels.run_keys import ContinueRequested, OpenConfig, WatchRequested
-from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.screens.confirm import ConfirmScreen
-from cnn_tui.ui.screens.path_prompt import PathPromptScreen
-from cnn_tui.ui.training import values_from_run_config
-
-if TYPE_CHECKING:
-    from textual.app import App
-
-    _Base = App[None]
-else:
-    _Base = object
+from cnn_tui.ui.screens.text_prompt import TextPromptScreen
+from cnn_tui.ui.state import Augmentation, TrainSettings
+from cnn_tui.ui.train_config import values_from_run_config
 
 
 def _absolute(source: str) -> str:
     return os.path.abspath(os.path.expanduser(source))  # pure: no look at the disk
 
 
-class RunsActions(_Base):
+class RunsActions(AppState):
     """Handlers of the Runs tab's requests (a mixin of the app)."""
 
-    dataset_source: str
-    augment_config: AugmentConfig | None
-    known_datasets: set[str]
-    """Dataset paths this session has opened (given at launch, or picked in the Dataset tab)."""
     continue_run: Callable[[Path, int | None], None]
-    watch_run: Callable[[Path], None]
+    follow_run: Callable[[Path], None]
     _show_train_tab: Callable[[], None]
 
     def is_known_dataset(self, source: str) -> bool:
@@ -77,27 +65,30 @@ class RunsActions(_Base):
 
     def _apply_run_config(self, config: Mapping[str, Any], name: str,
                           source: str | None) -> None:
-        """Refill the panels from a run's config.json (its dataset only when ``source``)."""
+        """Set the state from a run's config.json (its dataset only when ``source``)."""
         model = config.get("model")  # may be a plain name in a hand-written config.json
         spec = model.get("spec") if isinstance(model, dict) else None
         if isinstance(spec, dict):
-            self.query_one(ModelPanel).set_spec(spec)
+            self.spec = copy.deepcopy(spec)  # the Model tab can undo it
         if source is not None:
-            self.dataset_source = source
-            self.query_one(DatasetPanel).select(source)
+            self.dataset_source = source  # the Dataset tab reads it
         augmentation = config.get("augmentation")
         if isinstance(augmentation, dict):
             try:
                 augment = AugmentConfig.from_dict(augmentation)
             except (CnnTuiError, TypeError, ValueError):
                 augment = None
-            self.augment_config = augment if augment is not None and augment.enabled else None
-            self.query_one(AugmentPanel).set_config(self.augment_config)
+            self.augmentation = (
+                Augmentation(augment, on=True) if augment is not None and augment.enabled
+                else Augmentation(self.augmentation.settings, on=False))
         notes = [] if source is not None else ["the dataset was left as it was"]
         try:
-            self.query_one(TrainPanel).form.set_values(values_from_run_config(config))
+            values = values_from_run_config(config)
         except CnnTuiError as error:
             notes.append(f"its training settings could not be read ({error})")
+        else:
+            # No problem: every field the run sets reads. The form says so if one does not.
+            self.train_settings = TrainSettings({**self.train_settings.values, **values})
         self._show_train_tab()
         self.notify(f"Loaded the settings of {name}" + "".join(f"; {n}" for n in notes) + ".",
                     severity="warning" if notes else "information", markup=False)
@@ -126,10 +117,10 @@ class RunsActions(_Base):
             self.continue_run(row.path, total)
 
         self.push_screen(
-            PathPromptScreen(f"{row.name} has finished its {done} epochs. Train it to how many "
+            TextPromptScreen(f"{row.name} has finished its {done} epochs. Train it to how many "
                              "epochs in all?", str(done + 5), placeholder="total epochs"),
             answer,
         )
 
     def on_runs_panel_watch_requested(self, message: WatchRequested) -> None:
-        self.watch_run(message.row.path)
+        self.follow_run(message.row.path)

@@ -2,8 +2,9 @@
 
 ``w`` on the Runs tab starts a thread worker that reads the run's
 ``status.json`` and ``history.csv`` (``watch_files.RunReader``) every
-``WATCH_INTERVAL_S`` and posts each look as a replaceable ``WatchUpdate``;
-the handler here, on the UI thread, hands it to the Train tab. ``s`` while
+``WATCH_INTERVAL_S`` (rates.py) and posts each look as a replaceable ``WatchUpdate``;
+the handler here, on the UI thread, hands it to the Train tab, and ends the
+watching (``run_state`` back to idle) when the run has ended. ``s`` while
 watching asks that run to stop (``control.request_stop``, also from a
 thread: it writes into the run's folder). Watching ends when the run ends,
 or when a run starts here (``RunControl``, built on this class).
@@ -14,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import work
 from textual.message import Message
@@ -22,32 +22,19 @@ from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
 
 from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.ui.app_state import AppState
 from cnn_tui.ui.messages import StopAnswered, WatchUpdate
-from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.panels.train_panel import TrainPanel
+from cnn_tui.ui.rates import WATCH_INTERVAL_S
+from cnn_tui.ui.state import RunState
 from cnn_tui.ui.watch_files import RunReader
 
-if TYPE_CHECKING:
-    from textual.app import App
 
-    _Base = App[None]
-else:
-    _Base = object
+class WatchControl(AppState):
+    """Following another process's run on the Train tab (a mixin of the app).
 
-WATCH_INTERVAL_S = 0.5
-"""A watched run's files are read this often (it writes its progress once a second)."""
-
-
-class WatchControl(_Base):
-    """Following another process's run on the Train tab (a mixin of the app)."""
-
-    if TYPE_CHECKING:
-
-        @property
-        def training(self) -> bool:
-            """A run is queued or training here (``RunControl``'s property)."""
-    _watching: Path | None
-    """The run being watched."""
+    The run watched is ``run_state.watched`` while ``run_state.phase`` is ``watching``.
+    """
 
     def action_show_tab(self, tab: str) -> None:
         """Show ``tab``; the app overrides this to also move the focus."""
@@ -64,15 +51,14 @@ class WatchControl(_Base):
         with contextlib.suppress(RuntimeError):  # the app's loop may be closing
             self.post_message(message)
 
-    def watch_run(self, run_dir: Path) -> None:
+    def follow_run(self, run_dir: Path) -> None:
         """Make the Train tab follow ``run_dir``, which another process trains."""
         if self.training:
             self.notify("A run is training here and the Train tab follows it; watch other "
                         "runs once it has ended.", severity="warning")
             return
-        self._stop_watching()
-        self._watching = run_dir
-        self.query_one(TrainPanel).watch_started(run_dir.name)
+        self.workers.cancel_group(self, "watch")
+        self.run_state = RunState("watching", run_dir)  # the Train tab starts over for it
         self._show_train_tab()
         self._watch(run_dir)
 
@@ -91,27 +77,25 @@ class WatchControl(_Base):
 
     def on_watch_update(self, message: WatchUpdate) -> None:
         run = message.run
-        if run.run_dir != self._watching:
+        if self.run_state.phase != "watching" or run.run_dir != self.run_state.watched:
             return  # a look from a watch that has been replaced or ended
         self.query_one(TrainPanel).show_watched(run)
         if run.ended:
-            self._watching = None
-            for panel in self.query(RunsPanel):
-                panel.refresh_runs()
+            self.run_state = RunState()  # the Runs tab reads the folder again
 
     def _stop_watching(self) -> None:
-        if self._watching is None:
-            return
-        self._watching = None
-        self.workers.cancel_group(self, "watch")
-        self.query_one(TrainPanel).watching = None
+        """Stop following the watched run, if one is (a run starts here)."""
+        if self.run_state.phase == "watching":
+            self.workers.cancel_group(self, "watch")
+            self.run_state = RunState()
 
     def _ask_watched_run_to_stop(self) -> bool:
         """Ask the watched run to stop; False when nothing is watched."""
-        if self._watching is None:
+        watched = self.run_state.watched
+        if self.run_state.phase != "watching" or watched is None:
             return False
-        self.query_one(TrainPanel).show_state(f"asking {self._watching.name} to stop…")
-        self._request_stop(self._watching)
+        self.query_one(TrainPanel).show_state(f"asking {watched.name} to stop…")
+        self._request_stop(watched)
         return True
 
     @work(thread=True, group="stop-request", exit_on_error=False,

@@ -7,10 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from textual.app import App, ComposeResult
+from textual.reactive import reactive
 from textual.widgets import Checkbox, Input, Static, Switch
 
 from cnn_tui.core.augment import SEED_AUGMENT, AugmentConfig
-from cnn_tui.ui.panels.augment_panel import PREVIEW_VARIANTS, AugmentPanel
+from cnn_tui.ui.panels.augment_panel import AugmentPanel
+from cnn_tui.ui.state import Augmentation, Samples
+from cnn_tui.ui.widgets.augment_preview import PREVIEW_VARIANTS
 from cnn_tui.ui.widgets.image_grid import ImageGrid
 from tests.resources import missing
 
@@ -18,16 +21,30 @@ MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 
 
 class AugmentApp(App[None]):
+    """The panel's host, as CnnTuiApp is: it holds what the panel edits and shows."""
+
+    augmentation: reactive[Augmentation] = reactive(Augmentation)
+    dataset_samples: reactive[Samples | None] = reactive(None)
+    tensorflow_ready: reactive[bool] = reactive(False)
+
     def __init__(self, config: AugmentConfig | None = None) -> None:
         super().__init__()
-        self.initial = config
-        self.changes: list[AugmentConfig | None] = []
+        if config is not None:
+            self.set_reactive(AugmentApp.augmentation, Augmentation(config, on=True))
+        self.posted: list[Augmentation] = []
+
+    @property
+    def changes(self) -> list[AugmentConfig | None]:
+        """What a run would have used after each change posted (None: off)."""
+        return [augmentation.config for augmentation in self.posted]
 
     def compose(self) -> ComposeResult:
-        yield AugmentPanel(self.initial)
+        yield AugmentPanel().data_bind(AugmentApp.augmentation, AugmentApp.tensorflow_ready,
+                                       samples=AugmentApp.dataset_samples)
 
     def on_augment_panel_changed(self, message: AugmentPanel.Changed) -> None:
-        self.changes.append(message.config)
+        self.posted.append(message.augmentation)
+        self.augmentation = message.augmentation
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
@@ -45,23 +62,24 @@ async def test_out_of_range_value_shows_the_engines_message_beside_the_field(siz
         assert hint.has_class("-error") and field.has_class("-invalid")
         assert panel.has_errors
         assert hint.region.right <= size[0] and hint.region.height >= 1
-        assert app.changes == []  # nothing invalid is ever posted
+        # Nothing invalid is ever posted ("5" and "50" were valid); augmentation is off.
+        assert [a.settings.rotation_range for a in app.posted] == [5, 50]
+        assert app.changes == [None, None]
         await pilot.press("backspace", "backspace")  # "5": valid again
         await pilot.pause()
         assert not panel.has_errors
-        assert panel.settings.rotation_range == 5
+        assert app.augmentation.settings.rotation_range == 5
         assert "degrees" in str(hint.render())
 
 
 async def test_preset_key_fills_the_tutorial_settings_and_switches_on() -> None:
     app = AugmentApp()
     async with app.run_test(size=(80, 24)) as pilot:
-        panel = app.query_one(AugmentPanel)
-        assert panel.config is None
+        assert app.augmentation.config is None
         app.query_one("#augment-switch", Switch).focus()
         await pilot.press("p")
         await pilot.pause()
-        assert panel.config == SEED_AUGMENT
+        assert app.augmentation.config == SEED_AUGMENT
         assert app.changes[-1] == SEED_AUGMENT
         assert app.query_one("#augment-width_shift_range", Input).value == "0.1"
         assert app.query_one("#augment-horizontal_flip", Checkbox).value is True
@@ -69,8 +87,8 @@ async def test_preset_key_fills_the_tutorial_settings_and_switches_on() -> None:
         # Switching off keeps the settings but posts None.
         await pilot.press("enter")  # the focused switch toggles
         await pilot.pause()
-        assert app.changes[-1] is None and panel.config is None
-        assert panel.settings == SEED_AUGMENT
+        assert app.changes[-1] is None and app.augmentation.config is None
+        assert app.augmentation.settings == SEED_AUGMENT
 
 
 async def test_preview_waits_for_tensorflow_then_draws_real_images_augmented() -> None:
@@ -83,13 +101,12 @@ async def test_preview_waits_for_tensorflow_then_draws_real_images_augmented() -
     labels = [dataset.info.class_names[y] for y in dataset.y_val[:3]]
     app = AugmentApp(SEED_AUGMENT)
     async with app.run_test(size=(120, 40)) as pilot:
-        panel = app.query_one(AugmentPanel)
         grid = app.query_one("#augment-preview", ImageGrid)
-        panel.set_samples(images, labels)
+        app.dataset_samples = Samples("mnist", images, tuple(labels))
         await pilot.pause()
         assert grid.images is None
         assert grid.render_line(0).text.startswith("preview after TensorFlow loads")
-        panel.set_tensorflow_ready()
+        app.tensorflow_ready = True
         await app.workers.wait_for_complete()
         await pilot.pause()
         shown = grid.images

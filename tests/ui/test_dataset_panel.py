@@ -7,14 +7,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 from textual.app import App, ComposeResult
+from textual.reactive import reactive
 from textual.widgets import Input, OptionList, Static
 
-from cnn_tui.core.datasets import load_dataset
+from cnn_tui.core.datasets import DatasetInfo, load_dataset
 from cnn_tui.ui.panels.dataset_panel import DatasetPanel
+from cnn_tui.ui.state import Samples
 from cnn_tui.ui.widgets.image_grid import UPPER_HALF_BLOCK, ImageGrid
 
 
 class DatasetApp(App[None]):
+    """The panel's host, as CnnTuiApp is: it holds what the panel reads and shows."""
+
+    dataset_source: reactive[str] = reactive("")
+    dataset_info: reactive[DatasetInfo | None] = reactive(None)
+    dataset_samples: reactive[Samples | None] = reactive(None)
+
     def __init__(self, source: str) -> None:
         super().__init__()
         self.source = source
@@ -22,13 +30,17 @@ class DatasetApp(App[None]):
         self.loaded: list[DatasetPanel.SamplesLoaded] = []
 
     def compose(self) -> ComposeResult:
-        yield DatasetPanel(self.source)
+        yield DatasetPanel(self.source).data_bind(
+            source=DatasetApp.dataset_source, info=DatasetApp.dataset_info,
+            samples=DatasetApp.dataset_samples)
 
     def on_dataset_panel_selected(self, message: DatasetPanel.Selected) -> None:
         self.selected.append(message)
+        self.dataset_source, self.dataset_info = message.source, message.info
 
     def on_dataset_panel_samples_loaded(self, message: DatasetPanel.SamplesLoaded) -> None:
         self.loaded.append(message)
+        self.dataset_samples = Samples(message.source, message.images, tuple(message.labels))
 
 
 def panel_text(app: App[None]) -> str:
@@ -42,9 +54,8 @@ async def test_mnist_path_shows_its_facts_and_real_samples(shared_data: Path, si
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        panel = app.query_one(DatasetPanel)
-        assert panel.source == mnist
-        assert panel.info is not None and panel.info.input_shape == (28, 28, 1)
+        assert app.dataset_source == mnist
+        assert app.dataset_info is not None and app.dataset_info.input_shape == (28, 28, 1)
         [selected] = app.selected
         assert selected.info.n_train == 60_000 and selected.info.n_test == 10_000
         [loaded] = app.loaded
@@ -125,13 +136,12 @@ async def test_through_the_real_app_a_path_feeds_the_app(shared_data: Path, tmp_
         app.query_one(TabbedContent).active = "dataset-tab"
         await app.workers.wait_for_complete()
         await pilot.pause()
-        panel = app.query_one(DatasetPanel)
         grid = app.query_one("#dataset-samples", ImageGrid)
         for _ in range(20):  # the tab just became visible: wait for its layout
             if grid.size.width:
                 break
             await pilot.pause(0.05)
-        assert panel.source == mnist and grid.shown >= 2
+        assert app.dataset_source == mnist and grid.shown >= 2
         assert UPPER_HALF_BLOCK in panel_text(app)
         field = app.query_one("#dataset-input", Input)
         field.value = cifar10
@@ -140,5 +150,5 @@ async def test_through_the_real_app_a_path_feeds_the_app(shared_data: Path, tmp_
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.dataset_source == cifar10
-        assert panel.info is not None and panel.info.class_names[0] == "airplane"
+        assert app.dataset_info is not None and app.dataset_info.class_names[0] == "airplane"
         assert grid.images is not None and grid.images.shape[1:] == (32, 32, 3)

@@ -12,7 +12,7 @@ from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.model_panel import ModelPanel
-from cnn_tui.ui.widgets.layer_form import LayerFormScreen, LayerTypeScreen
+from cnn_tui.ui.screens.layer_form import LayerFormScreen, LayerTypeScreen
 from cnn_tui.ui.widgets.layer_table import format_shape
 
 MNIST_SHAPE = ((28, 28, 1), 10)
@@ -246,8 +246,9 @@ async def test_a_custom_spec_without_a_preset_name_loads_and_undoes(tmp_path: Pa
                                                 "activation": "softmax"}]}
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
         panel = app.query_one(ModelPanel)
-        panel.set_spec(custom)
+        app.spec = custom  # as opening a run's config.json does
         await pilot.pause()
         assert types(app) == ["Flatten", "Dense"]
         assert "custom" in str(panel.query_one("#model-title").render())

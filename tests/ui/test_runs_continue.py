@@ -16,7 +16,7 @@ from cnn_tui.core.runs.runner import run_training
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.messages import TrainingStarted
 from cnn_tui.ui.options import LaunchOptions
-from cnn_tui.ui.screens.path_prompt import PathPromptScreen
+from cnn_tui.ui.screens.text_prompt import TextPromptScreen
 from cnn_tui.ui.widgets.curves import TrainingCurves
 from tests.ui.run_folders import scanned, wait_until
 
@@ -75,7 +75,7 @@ async def test_continue_a_stopped_run_then_a_finished_one(shared_data: Path,
         assert read_history(run_dir)["epoch"] == [1, 2, 3]
 
         await press_c_on(pilot, app, run_dir.name)  # finished: asks for the new total
-        assert isinstance(app.screen, PathPromptScreen)
+        assert isinstance(app.screen, TextPromptScreen)
         field = app.screen.query_one(Input)
         assert field.value == "8"  # 5 more by default
         field.value = "3"

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Input, Label
 
 from cnn_tui.core.augment import NO_AUGMENT
 from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.options import LaunchOptions
-from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from tests.ui.run_folders import scanned, write_run
 
@@ -49,7 +48,7 @@ async def test_an_unknown_dataset_path_is_shown_and_asked_about(shared_data: Pat
         await pilot.press("n")
         await pilot.pause()
         assert app.dataset_source == mnist  # not loaded
-        values = app.query_one(TrainPanel).values()
+        values = app.train_settings.values
         assert (values["optimizer"], values["learning_rate"], values["batch_size"],
                 values["limit"], values["seed"]) == ("adam", 0.01, 64, 600, 7)
         notes = [n.message for n in app._notifications]
@@ -65,7 +64,8 @@ async def test_an_unknown_dataset_path_is_shown_and_asked_about(shared_data: Pat
         await open_run(pilot, app, known)  # a path this session opened: no question
         assert not isinstance(app.screen, ConfirmScreen)
         assert app.dataset_source == mnist
-        assert app.query_one(TrainPanel).values()["batch_size"] == 32
+        assert app.train_settings.values["batch_size"] == 32
+        assert app.query_one("#batch-size", Input).value == "32"  # the Train tab shows it
 
 
 async def test_a_named_dataset_is_loaded_without_asking(tmp_path: Path) -> None:

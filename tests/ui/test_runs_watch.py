@@ -13,12 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import Button, DataTable
 
 import cnn_tui
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.options import LaunchOptions
-from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.widgets.curves import TrainingCurves
 from tests.ui.run_folders import scanned, wait_until
 
@@ -75,10 +74,10 @@ async def test_watch_a_run_of_another_process_and_stop_it(other_process, tmp_pat
 
         await pilot.press("w")
         await pilot.pause()
-        train = app.query_one(TrainPanel)
+        stop = app.query_one("#stop", Button)
         curves = lambda: app.query_one(TrainingCurves).curves  # noqa: E731 - replaced as it goes
         assert app.query_one("#tabs").active == "train-tab"
-        assert train.watching == run_dir.name
+        assert app.run_state.watched == run_dir and not stop.disabled
         state = lambda: str(app.query_one("#train-state").render())  # noqa: E731
         stats = lambda: str(app.query_one("#train-stats").render())  # noqa: E731
         await wait_until(pilot, lambda: "epoch" in state() and "loss" in state(), 10,
@@ -91,7 +90,8 @@ async def test_watch_a_run_of_another_process_and_stop_it(other_process, tmp_pat
         assert curves().epochs == list(range(1, len(curves().epochs) + 1))
 
         await pilot.press("s")
-        await wait_until(pilot, lambda: train.watching is None, 60, "the run to stop")
+        await wait_until(pilot, lambda: app.run_state.phase == "idle", 60, "the run to stop")
+        assert stop.disabled
         asked = [n.message for n in app._notifications if n.title == "Stop"]
         assert asked == [f"Asked {run_dir.name} to stop: asked pid {process.pid} to stop "
                          "(SIGTERM and a stop request)."]
@@ -113,14 +113,13 @@ async def test_a_run_starting_here_ends_the_watching(other_process, tmp_path: Pa
         await pilot.press("5")
         await scanned(pilot)
         await pilot.press("w")
-        train = app.query_one(TrainPanel)
         state = lambda: str(app.query_one("#train-state").render())  # noqa: E731
         stats = lambda: str(app.query_one("#train-stats").render())  # noqa: E731
         await wait_until(pilot, lambda: "watching" in stats(), 10, "the first look at its files")
         app.dataset_source = str(tmp_path / "no-such-dataset")  # the run here fails at once
         await pilot.press("t")
         await wait_until(pilot, lambda: not app.training, 30, "the run here to end")
-        assert train.watching is None and app._watching is None
+        assert app.run_state.watched is None
         assert not [w for w in app.workers if w.group == "watch" and w.is_running]
         await pilot.pause(1.0)  # later looks at the watched run change nothing
         assert "no-such-dataset" in state()

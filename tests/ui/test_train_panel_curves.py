@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cnn_tui.core.time_format import format_duration
 from cnn_tui.ui.widgets.curves import RunCurves
-from cnn_tui.ui.widgets.run_progress import format_duration
 
 
 def test_running_trail_follows_the_epoch_points_and_is_cleared_by_the_epoch() -> None:

@@ -20,7 +20,7 @@ from cnn_tui.core.runs.config import SETTING, TUI_FIELDS
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.train_panel import TrainPanel
-from cnn_tui.ui.training import values_from_run_config
+from cnn_tui.ui.train_config import values_from_run_config
 from cnn_tui.ui.widgets.settings_form import field_id
 
 BAD_TEXTS = [("epochs", "0"), ("epochs", "ten"), ("batch_size", "-3"),
@@ -51,7 +51,7 @@ async def test_every_cli_flag_that_is_a_field_has_the_same_default(tmp_path: Pat
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         panel = app.query_one(TrainPanel)
-        assert panel.values() == expected
+        assert app.train_settings.values == expected
         for setting in TUI_FIELDS:
             widget = panel.query_one(f"#{field_id(setting.name)}")
             if setting.choices:
@@ -100,7 +100,7 @@ async def test_choice_settings_are_selects_that_feed_the_values(tmp_path: Path) 
         panel.query_one("#on-hangup", Select).value = "stop"
         panel.query_one("#image-size", Input).value = "20"
         await pilot.pause()
-        values = panel.values()
+        values = app.train_settings.values
         assert (values["optimizer"], values["on_hangup"], values["image_size"]) == (
             "adam", "stop", (20, 20))
 

@@ -2,28 +2,30 @@
 
 Each numeric setting is checked on its own (``AugmentConfig`` with only that
 field set) so the engine's message appears beside the field that is wrong.
-The preview shows the same few real images augmented several ways; it needs
-Keras, so it waits for ``set_tensorflow_ready()`` and runs in a thread worker.
+The panel edits the app's ``augmentation``: a valid change of its fields is
+posted as ``Changed``, and the binding fills the fields when the app's value
+changes elsewhere (a run's settings opened). The preview shows the app's
+``dataset_samples`` augmented several ways (widgets/augment_preview.py),
+once ``tensorflow_ready``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Button, Checkbox, Input, Label, Static, Switch
-from textual.worker import get_current_worker
 
-from cnn_tui.core.augment import SEED_AUGMENT, AugmentConfig, preview_augmentations
+from cnn_tui.core.augment import SEED_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import AugmentError
-from cnn_tui.ui.widgets.image_grid import ImageGrid
+from cnn_tui.ui.state import Augmentation, Samples, SentValues
+from cnn_tui.ui.widgets.augment_preview import AugmentPreview
 
 # (field, label, hint shown while the value is valid)
 NUMERIC_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -37,8 +39,6 @@ FLAG_FIELDS: tuple[tuple[str, str], ...] = (
     ("horizontal_flip", "h-flip"),
     ("vertical_flip", "v-flip"),
 )
-PREVIEW_IMAGES = 3
-PREVIEW_VARIANTS = 4
 
 
 class AugmentPanel(Vertical):
@@ -60,8 +60,6 @@ class AugmentPanel(Vertical):
         .augment-hint.-error { color: $error; }
         #augment-buttons { height: 1; margin-top: 0; }
         #augment-buttons Button { margin-right: 1; }
-        #augment-preview-status { height: 1; color: $text-muted; }
-        #augment-preview { height: 1fr; }
     }
     """
 
@@ -70,97 +68,85 @@ class AugmentPanel(Vertical):
         Binding("r", "reroll", "Re-roll preview"),
     ]
 
+    augmentation: reactive[Augmentation] = reactive(Augmentation, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.augmentation``: the summary, the preview and, when it
+    changes elsewhere, the fields."""
+    samples: reactive[Samples | None] = reactive(None, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.dataset_samples``: the images the preview augments."""
+    tensorflow_ready: reactive[bool] = reactive(False, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.tensorflow_ready``: the preview needs Keras."""
+
     @dataclass
     class Changed(Message):
-        """The augmentation changed to valid settings; ``config`` is None when it is off."""
+        """The fields hold valid settings different from the app's (or the switch moved)."""
 
-        config: AugmentConfig | None
+        augmentation: Augmentation
 
-    def __init__(self, config: AugmentConfig | None = None, *, id: str = "augment-panel") -> None:
+        @property
+        def config(self) -> AugmentConfig | None:
+            """What a run would use: None when augmentation is off."""
+            return self.augmentation.config
+
+    def __init__(self, *, id: str = "augment-panel") -> None:
         super().__init__(id=id)
-        config = config or AugmentConfig()
-        self._settings = config
-        self._enabled = config.enabled
-        self._samples: np.ndarray | None = None
-        self._sample_labels: list[str] = []
-        self._tensorflow_ready = False
-        self._preview_seed = 0
-        self._filling = False
-        self._posted: AugmentConfig | None = self.config
+        self._sent: SentValues[Augmentation] = SentValues()
 
     def compose(self) -> ComposeResult:
+        # The fields are filled from the app's augmentation when the binding starts.
         with Horizontal(id="augment-header"):
-            yield Switch(self._enabled, id="augment-switch")
+            yield Switch(id="augment-switch")
             yield Label("augmentation")
             for name, label in FLAG_FIELDS:
-                yield Checkbox(label, getattr(self._settings, name), id=f"augment-{name}",
-                               compact=True)
+                yield Checkbox(label, id=f"augment-{name}", compact=True)
             yield Static(id="augment-summary")
         for name, label, hint in NUMERIC_FIELDS:
             with Horizontal(classes="augment-row"):
                 yield Label(label)
-                yield Input(f"{getattr(self._settings, name):g}", id=f"augment-{name}",
-                            compact=True, select_on_focus=True)
+                yield Input("0", id=f"augment-{name}", compact=True, select_on_focus=True)
                 yield Static(hint, id=f"augment-{name}-hint", classes="augment-hint")
         with Horizontal(id="augment-buttons"):
             yield Button("tutorial preset (p)", id="augment-preset", compact=True)
             yield Button("re-roll preview (r)", id="augment-reroll", compact=True)
-        yield Static(id="augment-preview-status")
-        yield ImageGrid(placeholder="pick a dataset to preview augmentation",
-                        columns=1 + PREVIEW_VARIANTS, id="augment-preview")
-
-    def on_mount(self) -> None:
-        self._show_summary()
-        self._refresh_preview()
-
-    @property
-    def config(self) -> AugmentConfig | None:
-        """The last valid settings, or None when augmentation is switched off."""
-        return self._settings if self._enabled else None
-
-    @property
-    def settings(self) -> AugmentConfig:
-        """The last valid settings, whether or not augmentation is on."""
-        return self._settings
+        yield AugmentPreview().data_bind(AugmentPanel.samples, AugmentPanel.tensorflow_ready)
 
     @property
     def has_errors(self) -> bool:
         """Whether a field currently holds an invalid value."""
         return bool(self.query(".augment-hint.-error"))
 
-    def set_config(self, config: AugmentConfig | None) -> None:
-        """Fill the fields from ``config`` (None = switched off, fields kept)."""
-        self._filling = True
-        try:
-            if config is not None:
-                for name, _, _ in NUMERIC_FIELDS:
-                    self.query_one(f"#augment-{name}", Input).value = f"{getattr(config, name):g}"
-                for name, _ in FLAG_FIELDS:
-                    self.query_one(f"#augment-{name}", Checkbox).value = getattr(config, name)
-            self.query_one("#augment-switch", Switch).value = config is not None and config.enabled
-        finally:
-            self._filling = False
-        self.call_after_refresh(self._settings_changed)
+    # -- the app's state ----------------------------------------------------------
 
-    def set_samples(self, images: np.ndarray, labels: Sequence[str]) -> None:
-        """Use the first few of these real uint8 images (N, H, W, C) for the preview."""
-        self._samples = np.asarray(images)[:PREVIEW_IMAGES]
-        self._sample_labels = [str(label) for label in labels][:PREVIEW_IMAGES]
-        self._refresh_preview()
+    def watch_augmentation(self, augmentation: Augmentation) -> None:
+        if not self.is_mounted:
+            return
+        if not self._sent.came_back(augmentation):  # changed elsewhere: fill the fields
+            self._fill(augmentation)
+            self._read_fields()  # the hints, for the values just filled in
+        self._show_summary()
+        # The preview draws what a run would do: nothing while augmentation is off.
+        self.query_one(AugmentPreview).config = augmentation.config or AugmentConfig()
 
-    def set_tensorflow_ready(self) -> None:
-        """Keras can be imported now: draw the preview."""
-        self._tensorflow_ready = True
-        self._refresh_preview()
+    def _fill(self, augmentation: Augmentation) -> None:
+        """Put ``augmentation`` in the fields, without each field posting a change."""
+        with self.prevent(Input.Changed, Checkbox.Changed, Switch.Changed):
+            for name, _, _ in NUMERIC_FIELDS:
+                value = getattr(augmentation.settings, name)
+                self.query_one(f"#augment-{name}", Input).value = f"{value:g}"
+            for name, _ in FLAG_FIELDS:
+                value = getattr(augmentation.settings, name)
+                self.query_one(f"#augment-{name}", Checkbox).value = value
+            self.query_one("#augment-switch", Switch).value = augmentation.on
+
+    # -- editing ------------------------------------------------------------------
 
     def action_preset(self) -> None:
         """The tutorial's augmentation: shift 0.1 both ways and horizontal flips."""
-        self.set_config(SEED_AUGMENT)
+        self._fill(Augmentation(SEED_AUGMENT, on=True))
+        self._fields_changed()
 
     def action_reroll(self) -> None:
         """Draw new random transformations for the preview."""
-        self._preview_seed += 1
-        self._refresh_preview()
+        self.query_one(AugmentPreview).reroll()
 
     @on(Button.Pressed, "#augment-preset")
     def _preset_pressed(self) -> None:
@@ -175,89 +161,42 @@ class AugmentPanel(Vertical):
     @on(Switch.Changed)
     def _field_changed(self, event: Message) -> None:
         event.stop()
-        if not self._filling:
-            self._settings_changed()
+        self._fields_changed()
 
-    def _settings_changed(self) -> None:
+    def _fields_changed(self) -> None:
+        """Post the fields' settings when they differ from the app's (the last valid
+        ones while a field is invalid)."""
+        augmentation = self._read_fields()
+        if augmentation != self._sent.newest(self.augmentation):
+            self.post_message(self.Changed(self._sent.sent(augmentation)))
+        self._show_summary()
+
+    def _read_fields(self) -> Augmentation:
+        """The fields' settings, marking each invalid one; an invalid field keeps the
+        value it had in the app's settings."""
         values: dict[str, float | bool] = {}
-        valid = True
         for name, _, hint in NUMERIC_FIELDS:
-            text = self.query_one(f"#augment-{name}", Input).value
-            error = _check_field(name, text)
+            field = self.query_one(f"#augment-{name}", Input)
+            error = _check_field(name, field.value)
             hint_widget = self.query_one(f"#augment-{name}-hint", Static)
             hint_widget.update(hint if error is None else Text(error))  # error quotes the input
             hint_widget.set_class(error is not None, "-error")
-            self.query_one(f"#augment-{name}", Input).set_class(error is not None, "-invalid")
+            field.set_class(error is not None, "-invalid")
             if error is None:
-                values[name] = float(text) if text.strip() else 0.0
-            valid = valid and error is None
+                values[name] = float(field.value) if field.value.strip() else 0.0
         for name, _ in FLAG_FIELDS:
             values[name] = self.query_one(f"#augment-{name}", Checkbox).value
-        enabled = self.query_one("#augment-switch", Switch).value
-        if valid:
-            self._settings = AugmentConfig(**values)  # type: ignore[arg-type]
-        self._enabled = enabled
-        self._show_summary()
-        if self.config != self._posted:
-            self._posted = self.config
-            self.post_message(self.Changed(self.config))
-            self._refresh_preview()
+        settings = self._sent.newest(self.augmentation).settings
+        if len(values) == len(NUMERIC_FIELDS) + len(FLAG_FIELDS):
+            settings = AugmentConfig(**values)  # type: ignore[arg-type]
+        return Augmentation(settings, self.query_one("#augment-switch", Switch).value)
 
     def _show_summary(self) -> None:
-        text = self._settings.summary() if self._enabled else "off"
+        augmentation = self._sent.newest(self.augmentation)
+        text = augmentation.settings.summary() if augmentation.on else "off"
         if self.has_errors:
             text += "  (fix the red field; using the last valid settings)"
         self.query_one("#augment-summary", Static).update(text)
-
-    def _refresh_preview(self) -> None:
-        if not self.is_mounted:
-            return
-        grid = self.query_one("#augment-preview", ImageGrid)
-        status = self.query_one("#augment-preview-status", Static)
-        if self._samples is not None and self._samples.ndim == 4:
-            # Whole lines of legible tiles rather than many tiny ones.
-            grid.min_tile_width = max(8, round(self._samples.shape[2] / 3))
-        if self._samples is None or len(self._samples) == 0:
-            grid.clear()
-            status.update("")
-        elif not self._tensorflow_ready:
-            grid.clear("preview after TensorFlow loads")
-            status.update("")
-        else:
-            status.update("augmenting…")
-            config = self._settings if self._enabled else AugmentConfig()
-            self._preview_worker(self._samples, config, self._preview_seed)
-
-    @work(thread=True, exclusive=True, group="augment-preview", exit_on_error=False,
-          description="augmentation preview")
-    def _preview_worker(self, images: np.ndarray, config: AugmentConfig, seed: int) -> None:
-        worker = get_current_worker()
-        try:
-            variants = preview_augmentations(images, config, PREVIEW_VARIANTS, seed=seed)
-        except Exception as error:  # noqa: BLE001 - shown in the panel, never a crash
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._show_preview_error, str(error))
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_preview, images, variants, config, seed)
-
-    def _show_preview(
-        self, images: np.ndarray, variants: np.ndarray, config: AugmentConfig, seed: int
-    ) -> None:
-        tiles, labels = [], []
-        for index, image in enumerate(images):
-            tiles.append(image)
-            labels.append(self._sample_labels[index] if index < len(self._sample_labels) else "")
-            tiles.extend(variants[index])
-            labels.extend(f"aug {k + 1}" for k in range(len(variants[index])))
-        self.query_one("#augment-preview", ImageGrid).set_images(np.stack(tiles), labels)
-        what = config.summary() if config.enabled else "off: originals repeated"
-        self.query_one("#augment-preview-status", Static).update(
-            f"original, then {PREVIEW_VARIANTS} draws ({what}; seed {seed}, r re-rolls)")
-
-    def _show_preview_error(self, message: str) -> None:
-        self.query_one("#augment-preview", ImageGrid).clear(f"preview failed: {message}")
-        self.query_one("#augment-preview-status", Static).update("")
 
 
 def _check_field(name: str, text: str) -> str | None:

@@ -1,19 +1,21 @@
 """The Dataset panel: pick a named dataset or a local path, see what it holds.
 
 Peeking (shapes, counts, class names) is cheap and needs no TensorFlow; the
-sample images come from a small load. Both run in one thread worker so the UI
-never waits on a disk or a download, and every failure ends as a sentence in
+sample images come from a small load. Both run in one thread worker
+(dataset_reader.py) so the UI never waits on a disk or a download; it posts
+each step to the panel as a message, and every failure ends as a sentence in
 the panel: the engine's ``CnnTuiError`` message, or a plain description of
 anything unexpected.
+
+What was read is the app's: the panel posts ``Selected`` and ``SamplesLoaded``,
+and shows the app's ``dataset_info`` and ``dataset_samples`` (bound). A
+``dataset_source`` set elsewhere (a run's config opened) is read here too.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from rich.text import Text
@@ -21,25 +23,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from cnn_tui.core.datasets import (
-    NAMED_DATASETS,
-    DatasetInfo,
-    format_warnings,
-    load_dataset,
-    peek_dataset,
-)
-from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.datasets import NAMED_DATASETS, DatasetInfo
+from cnn_tui.ui.panels.dataset_reader import Loaded, Peeked, Progress, ReadEvent, read_dataset
+from cnn_tui.ui.state import Samples, SentValues
 from cnn_tui.ui.widgets.image_grid import ImageGrid
-
-SAMPLE_COUNT = 24
-"""Sample images loaded for the grid (it shows as many as fit)."""
-SAMPLE_LOAD_LIMIT = 200
-"""Training images to load for the samples: a small, cheap load."""
-_PROGRESS_INTERVAL_S = 0.1
 
 
 class DatasetPanel(Vertical):
@@ -62,6 +54,13 @@ class DatasetPanel(Vertical):
     }
     """
 
+    source: reactive[str] = reactive("", repaint=False, init=False)
+    """Bound to ``CnnTuiApp.dataset_source``: one set elsewhere is read here."""
+    info: reactive[DatasetInfo | None] = reactive(None, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.dataset_info``: the info box."""
+    samples: reactive[Samples | None] = reactive(None, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.dataset_samples``: the grid."""
+
     @dataclass
     class Selected(Message):
         """A dataset was peeked successfully (cheap: no pixels, no TensorFlow)."""
@@ -77,11 +76,22 @@ class DatasetPanel(Vertical):
         images: np.ndarray
         labels: list[str]
 
+    @dataclass
+    class _Read(Message, bubble=False):
+        """A step of the worker's read, for the panel alone; a newer progress report
+        replaces an unhandled one."""
+
+        event: ReadEvent
+
+        def can_replace(self, message: Message) -> bool:
+            return (isinstance(message, DatasetPanel._Read)
+                    and isinstance(message.event, Progress) and isinstance(self.event, Progress))
+
     def __init__(self, source: str = "mnist", *, id: str = "dataset-panel") -> None:
         super().__init__(id=id)
         self._requested = source
-        self._source: str | None = None
-        self._info: DatasetInfo | None = None
+        """What the field holds and the worker reads: the source being shown."""
+        self._sent: SentValues[str] = SentValues()
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -104,15 +114,27 @@ class DatasetPanel(Vertical):
         self.query_one("#dataset-progress", ProgressBar).display = False
         self.select(self._requested)
 
-    @property
-    def source(self) -> str | None:
-        """The dataset last peeked successfully (a name or a path as typed)."""
-        return self._source
+    # -- the app's state ----------------------------------------------------------
 
-    @property
-    def info(self) -> DatasetInfo | None:
-        """What ``peek_dataset`` said about :attr:`source`."""
-        return self._info
+    def watch_source(self, source: str) -> None:
+        if not self.is_mounted or self._sent.came_back(source) or source == self._requested:
+            return  # one this panel read (maybe since replaced by a newer choice)
+        if source:
+            self.select(source)  # chosen elsewhere (a run's config opened)
+
+    def watch_info(self, info: DatasetInfo | None) -> None:
+        if self.is_mounted:
+            self.query_one("#dataset-info", Static).update(_describe(info) if info else "")
+
+    def watch_samples(self, samples: Samples | None) -> None:
+        if not self.is_mounted or samples is None:
+            return
+        grid = self.query_one("#dataset-samples", ImageGrid)
+        # Fewer, legible digits beat many smudges: never below ~40% of native size.
+        grid.min_tile_width = max(8, round(samples.images.shape[2] / 2.5))
+        grid.set_images(samples.images, samples.labels)
+
+    # -- choosing -----------------------------------------------------------------
 
     def select(self, source: str) -> None:
         """Check ``source`` and load its samples in the background."""
@@ -148,68 +170,38 @@ class DatasetPanel(Vertical):
     def _load_worker(self, source: str) -> None:
         worker = get_current_worker()
 
-        def to_ui(callback: Callable[..., None], *args: Any) -> None:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(callback, *args)
+        def post(event: ReadEvent) -> None:
+            if not worker.is_cancelled:  # a newer choice replaced this one
+                self.post_message(self._Read(event))
 
-        try:
-            info = peek_dataset(source)
-        except CnnTuiError as error:
-            to_ui(self._failed, str(error))
+        read_dataset(source, post)
+
+    @on(_Read)
+    def _read(self, message: _Read) -> None:
+        """Show a step of the read, and pass what was read on to the app; a step of a
+        source no longer asked for is dropped."""
+        event = message.event
+        if event.source != self._requested:
             return
-        except Exception as error:  # noqa: BLE001 - a message in the panel, never a crash
-            to_ui(self._failed, _unexpected(source, error))
-            return
-        to_ui(self._peeked, source, info)
-
-        last_report = 0.0
-
-        def progress(fraction: float, text: str = "") -> None:
-            nonlocal last_report
-            now = time.monotonic()
-            if now - last_report >= _PROGRESS_INTERVAL_S or fraction >= 1.0:
-                last_report = now
-                to_ui(self._show_progress, fraction, text or f"loading samples of {source}…")
-
-        try:
-            dataset = load_dataset(source, limit=SAMPLE_LOAD_LIMIT, progress=progress)
-        except CnnTuiError as error:
-            to_ui(self._failed, str(error), True)
-            return
-        except Exception as error:  # noqa: BLE001
-            to_ui(self._failed, _unexpected(source, error), True)
-            return
-        images, labels = _pick_samples(dataset.x_train, dataset.y_train, info.class_names)
-        warnings = format_warnings(dataset.warnings)
-        to_ui(self._samples_loaded, source, images, labels, warnings)
-
-    def _peeked(self, source: str, info: DatasetInfo) -> None:
-        self._source, self._info = source, info
-        self.query_one("#dataset-input", Input).remove_class("-invalid")
-        self.query_one("#dataset-info", Static).update(_describe(info))
-        self._show_progress(0.0, f"loading samples of {source}…")
-        self.post_message(self.Selected(source, info))
-
-    def _samples_loaded(
-        self, source: str, images: np.ndarray, labels: list[str], warnings: str
-    ) -> None:
-        grid = self.query_one("#dataset-samples", ImageGrid)
-        # Fewer, legible digits beat many smudges: never below ~40% of native size.
-        grid.min_tile_width = max(8, round(images.shape[2] / 2.5))
-        grid.set_images(images, labels)
-        self.query_one("#dataset-progress", ProgressBar).display = False
-        message = self.query_one("#dataset-message", Static)
-        message.remove_class("-error")
-        # Text, not markup: the source and the warnings are paths.
-        message.update(Text(f"{source}: sample training images"
-                            + (f"\n{warnings}" if warnings else "")))
-        self.post_message(self.SamplesLoaded(source, images, labels))
-
-    def _failed(self, text: str, peeked: bool = False) -> None:
-        if not peeked:
-            self.query_one("#dataset-input", Input).add_class("-invalid")
-        self.query_one("#dataset-samples", ImageGrid).clear("no samples")
-        self._show_error(text)
+        if isinstance(event, Peeked):
+            self.query_one("#dataset-input", Input).remove_class("-invalid")
+            self._show_progress(0.0, f"loading samples of {event.source}…")
+            self.post_message(self.Selected(self._sent.sent(event.source), event.info))
+        elif isinstance(event, Progress):
+            self._show_progress(event.fraction, event.text)
+        elif isinstance(event, Loaded):
+            self.query_one("#dataset-progress", ProgressBar).display = False
+            status = self.query_one("#dataset-message", Static)
+            status.remove_class("-error")
+            # Text, not markup: the source and the warnings are paths.
+            status.update(Text(f"{event.source}: sample training images"
+                               + (f"\n{event.warnings}" if event.warnings else "")))
+            self.post_message(self.SamplesLoaded(event.source, event.images, event.labels))
+        else:
+            if not event.peeked:
+                self.query_one("#dataset-input", Input).add_class("-invalid")
+            self.query_one("#dataset-samples", ImageGrid).clear("no samples")
+            self._show_error(event.text)
 
     def _show_error(self, text: str) -> None:
         self.query_one("#dataset-progress", ProgressBar).display = False
@@ -224,18 +216,6 @@ class DatasetPanel(Vertical):
         message = self.query_one("#dataset-message", Static)
         message.remove_class("-error")
         message.update(Text(text))
-
-
-def _pick_samples(
-    images: np.ndarray, labels: np.ndarray, class_names: tuple[str, ...]
-) -> tuple[np.ndarray, list[str]]:
-    """The first SAMPLE_COUNT images with their class names."""
-    chosen = images[:SAMPLE_COUNT]
-    names = [
-        class_names[int(y)] if 0 <= int(y) < len(class_names) else str(int(y))
-        for y in labels[:SAMPLE_COUNT]
-    ]
-    return chosen, names
 
 
 def _describe(info: DatasetInfo) -> Text:
@@ -260,8 +240,3 @@ def _describe(info: DatasetInfo) -> Text:
 
 def _count(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
-
-
-def _unexpected(source: str, error: Exception) -> str:
-    return (f"Could not read {source} ({type(error).__name__}: {error}); "
-            "check that it is a dataset cnn-tui reads, or pick a named one.")

@@ -3,9 +3,10 @@ continued or watched.
 
 The runs folder is read in a thread worker (``runs_rows.scan_runs``) that
 posts ``Scanned``; while any listed run is running (here or in another
-process) the panel reads it again every ``AUTO_REFRESH_S``. ``o``, ``c``
+process) the panel reads it again every ``RUNS_REFRESH_S`` (rates.py). ``o``, ``c``
 and ``w`` post messages: the app, which owns the panels and the training,
-decides what they do. A run whose files cannot be read is listed as
+decides what they do; when a run here or a watched one ends (the app's
+``run_state``, bound), the list is read again. A run whose files cannot be read is listed as
 "unreadable" with the reason, and a folder with run files but no
 config.json as broken: neither hides, and neither crashes the panel.
 """
@@ -22,6 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
@@ -35,12 +37,12 @@ from cnn_tui.ui.panels.runs_rows import (
     mark_cell,
     row_cells,
     scan_runs,
+    status_line,
 )
+from cnn_tui.ui.rates import RUNS_REFRESH_S
 from cnn_tui.ui.screens.export import export_runs
+from cnn_tui.ui.state import RunState
 from cnn_tui.ui.widgets.run_overlay import OverlayRun, RunOverlay
-
-AUTO_REFRESH_S = 3.0
-"""How often the list is read again while a listed run is running."""
 
 
 class RunsPanel(RunKeys, Vertical):
@@ -71,6 +73,9 @@ class RunsPanel(RunKeys, Vertical):
         Binding("R,f5", "refresh_runs", "Refresh", key_display="R"),
     ]
 
+    run_state: reactive[RunState] = reactive(RunState, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.run_state``: the list is read again when a run ends."""
+
     # The row keys' messages (run_keys.py), where a handler expects them.
     OpenConfig = OpenConfig
     ContinueRequested = ContinueRequested
@@ -78,10 +83,14 @@ class RunsPanel(RunKeys, Vertical):
 
     @dataclass
     class Scanned(Message):
-        """The runs folder as the scan worker read it (``error``: why it could not)."""
+        """The runs folder as the scan worker read it (``error``: why it could not); a
+        newer scan replaces an unhandled one."""
 
         rows: list[RunRow]
         error: str = ""
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RunsPanel.Scanned)
 
     def __init__(self, runs_dir: Path, *, id: str = "runs-panel") -> None:
         super().__init__(id=id)
@@ -101,11 +110,15 @@ class RunsPanel(RunKeys, Vertical):
 
     def on_mount(self) -> None:
         self.refresh_runs()
-        self.set_interval(AUTO_REFRESH_S, self._refresh_while_running)
+        self.set_interval(RUNS_REFRESH_S, self._refresh_while_running)
 
     def on_show(self) -> None:
         # Coming back to the tab: runs may have started or ended (also by another process).
         self.refresh_runs()
+
+    def watch_run_state(self, old: RunState, new: RunState) -> None:
+        if self.is_mounted and new.phase == "idle" and old.phase in ("training", "watching"):
+            self.refresh_runs()  # its last epoch and its end are in its files by now
 
     @property
     def table(self) -> DataTable[Any]:
@@ -220,21 +233,7 @@ class RunsPanel(RunKeys, Vertical):
         return mark_cell(self.selected.index(name) if name in self.selected else None)
 
     def _summary(self) -> str:
-        if not self.rows:
-            return f"No runs in {self.runs_dir} yet: train one (t)."
-        chosen = f"{len(self.selected)} selected" if self.selected else "space selects"
-        count = len(self.rows)
-        text = f"{count} run{'' if count == 1 else 's'} · {chosen}"
-        row = self._highlighted_row()
-        if row is not None and row.record is not None and row.record.reason:
-            text += f" · {row.path}: {row.record.state}, {row.record.reason}"
-        elif row is not None and row.record is not None:
-            augmentation = row.record.augmentation
-            text += f" · {row.name}: " + (
-                "no augmentation" if augmentation == "none" else f"augmentation {augmentation}")
-        elif row is not None:
-            text += f" · {row.path}: {row.problem}"
-        return text
+        return status_line(self.rows, len(self.selected), self._highlighted_row(), self.runs_dir)
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#runs-status", Static)

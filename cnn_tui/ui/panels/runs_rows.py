@@ -1,4 +1,4 @@
-"""The rows of the Runs tab: reading the runs folder, and each row's cells.
+"""The rows of the Runs tab: reading the runs folder, each row's cells, the status line.
 
 ``scan_runs`` reads every run's files, which on a slow disk takes a while:
 the panel calls it from a thread worker. Folders that look like runs but
@@ -100,3 +100,23 @@ def legend_label(row: RunRow) -> str:
     if row.record is not None:
         label += f" (aug {row.record.augmentation})"
     return label
+
+
+def status_line(rows: list[RunRow], selected: int, highlighted: RunRow | None,
+                runs_dir: Path) -> str:
+    """The line under the table: how many runs, how many selected, and the highlighted
+    run's augmentation (the tutorial's comparison) or why it cannot be read."""
+    if not rows:
+        return f"No runs in {runs_dir} yet: train one (t)."
+    chosen = f"{selected} selected" if selected else "space selects"
+    text = f"{len(rows)} run{'' if len(rows) == 1 else 's'} · {chosen}"
+    row = highlighted
+    if row is not None and row.record is not None and row.record.reason:
+        text += f" · {row.path}: {row.record.state}, {row.record.reason}"
+    elif row is not None and row.record is not None:
+        augmentation = row.record.augmentation
+        text += f" · {row.name}: " + (
+            "no augmentation" if augmentation == "none" else f"augmentation {augmentation}")
+    elif row is not None:
+        text += f" · {row.path}: {row.problem}"
+    return text

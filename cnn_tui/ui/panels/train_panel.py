@@ -1,10 +1,13 @@
 """The Train tab: training settings, start/stop, progress and live curves.
 
 The panel never starts training itself: its buttons post ``StartRequested``
-and ``StopRequested`` and the app (which owns the worker) decides. The app
-calls ``run_started``/``batch``/``epoch``/``run_ended`` as the engine's
-events arrive, and ``watch_started``/``show_watched`` while it follows a
-run of another process from its files.
+and ``StopRequested`` and the app (which owns the worker) decides. What it
+shows between runs comes from the app's state, bound in the app's compose:
+``run_state`` enables the buttons, ``report`` and ``runs_dir_problem`` say
+whether a run can start, ``train_settings`` fills the fields when a run's
+settings are opened. The run's events are not state: the app passes them on
+as they arrive (``run_started``, ``batch_progress``, ``epoch``, ``run_ended``,
+``show_watched`` for a run of another process).
 """
 
 from __future__ import annotations
@@ -19,21 +22,42 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Button
 
 from cnn_tui.core.runs.events import BatchProgress, EpochEnded, RunStarted
+from cnn_tui.core.shapes import ShapeReport
+from cnn_tui.core.time_format import format_duration
+from cnn_tui.ui.rates import BATCH_TEXT_INTERVAL_S
+from cnn_tui.ui.state import RunState, TrainSettings
 from cnn_tui.ui.watch_files import WatchedRun
 from cnn_tui.ui.widgets.curves import TrainingCurves
-from cnn_tui.ui.widgets.run_progress import RunProgress, format_duration
+from cnn_tui.ui.widgets.run_progress import RunProgress
 from cnn_tui.ui.widgets.settings_form import SettingsForm
-
-BATCH_TEXT_INTERVAL_S = 0.25
-"""Batch progress (bars, loss, speed, ETA) is redrawn at most this often."""
 
 
 class TrainPanel(Horizontal):
     """Settings and controls on the left, loss/accuracy curves on the right."""
+
+    DEFAULT_CSS = """
+    TrainPanel {
+        #train-side { width: 36; height: 100%; }
+        #train-buttons { height: 1; margin: 1 0 0 0; }
+        #train-buttons Button { margin-right: 1; }
+        #curves { width: 1fr; height: 100%; }
+    }
+    """
+
+    run_state: reactive[RunState] = reactive(RunState, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.run_state``."""
+    report: reactive[ShapeReport | None] = reactive(None, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.report``: Start is enabled only for a model that is ok."""
+    runs_dir_problem: reactive[str] = reactive("", repaint=False, init=False)
+    """Bound to ``CnnTuiApp.runs_dir_problem``: said on the state line while nothing runs."""
+    train_settings: reactive[TrainSettings] = reactive(TrainSettings, repaint=False,
+                                                       init=False)
+    """Bound to ``CnnTuiApp.train_settings``, and on to the settings form."""
 
     @dataclass
     class StartRequested(Message):
@@ -47,32 +71,22 @@ class TrainPanel(Horizontal):
         """``values``: the fields' starting values by setting name (``LaunchOptions``)."""
         super().__init__(id=id)
         self.initial = dict(values)
-        self.model_ok = True
-        self.training = False
-        self.watching: str | None = None
-        """The name of the run of another process that the panel follows, if any."""
         self._unshown_batch: BatchProgress | None = None
         """The newest batch not drawn yet (the tab is hidden, or it came too soon)."""
         self._batch_shown_at = 0.0
         self._batch_timer: Timer | None = None
         """Draws ``_unshown_batch`` once the redraw interval has passed."""
         self._watched_at: tuple[int, int] | None = None
-        self.notice = ""
-        """A standing problem (the runs folder is unusable) shown instead of "ready"."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="train-side"):
-            yield SettingsForm(self.initial)
+            yield SettingsForm(self.initial).data_bind(settings=TrainPanel.train_settings)
             with Horizontal(id="train-buttons"):
                 yield Button("Start (t)", variant="success", id="start", compact=True)
                 yield Button("Stop (s)", variant="error", id="stop", compact=True,
                              disabled=True)
             yield RunProgress(id="run-progress-box")
         yield TrainingCurves(id="curves")
-
-    @property
-    def form(self) -> SettingsForm:
-        return self.query_one(SettingsForm)
 
     @property
     def progress(self) -> RunProgress:
@@ -82,36 +96,50 @@ class TrainPanel(Horizontal):
     def curves(self) -> TrainingCurves:
         return self.query_one(TrainingCurves)
 
-    def values(self) -> dict[str, Any]:
-        """The settings by name; raises ConfigError with the first bad field's message."""
-        return self.form.values()
+    @property
+    def model_ok(self) -> bool:
+        return self.report is None or self.report.ok
 
-    # -- controls ---------------------------------------------------------------
+    # -- the app's state ----------------------------------------------------------
 
-    def set_model_ok(self, ok: bool) -> None:
-        """Enable Start only for a valid model (and not while training)."""
-        self.model_ok = ok
+    def watch_run_state(self, old: RunState, new: RunState) -> None:
+        if not self.is_mounted:
+            return
         self._sync_buttons()
-        if not self.training and not self.watching:
+        if new.busy and not old.busy:  # a run was asked for (it may wait for TensorFlow)
+            self._unshown_batch = None
+            self.curves.reset()
+            self.progress.reset()
+        elif new.phase == "watching" and new.watched != old.watched:
+            assert new.watched is not None
+            self._watched_at = None
+            self.curves.reset()
+            self.progress.reset()
+            self.show_state(f"watching {new.watched.name}…")
+
+    def watch_report(self) -> None:
+        if self.is_mounted:
+            self._sync_buttons()
             self._show_idle()
 
-    def set_notice(self, text: str) -> None:
-        """Keep ``text`` on the state line while nothing runs ("" to clear it)."""
-        self.notice = text
-        if not self.training and not self.watching:
+    def watch_runs_dir_problem(self) -> None:
+        if self.is_mounted:
             self._show_idle()
 
     def _show_idle(self) -> None:
-        if self.notice:
-            self.show_state(self.notice, error=True)
+        """Say whether a run can start, unless one runs or is watched."""
+        if self.run_state.phase != "idle":
+            return
+        if self.runs_dir_problem:
+            self.show_state(self.runs_dir_problem, error=True)
         elif self.model_ok:
             self.show_state("ready")
         else:
             self.show_state("the model has errors: fix them in the Model tab", error=True)
 
     def _sync_buttons(self) -> None:
-        self.query_one("#start", Button).disabled = self.training or not self.model_ok
-        self.query_one("#stop", Button).disabled = not (self.training or self.watching)
+        self.query_one("#start", Button).disabled = self.run_state.busy or not self.model_ok
+        self.query_one("#stop", Button).disabled = self.run_state.phase == "idle"
 
     def show_state(self, text: str, *, error: bool = False) -> None:
         self.progress.show_state(text, error=error)
@@ -127,14 +155,6 @@ class TrainPanel(Horizontal):
         self.post_message(self.StopRequested())
 
     # -- a run here -------------------------------------------------------------
-
-    def run_requested(self, text: str) -> None:
-        """A run was asked for (it may wait for TensorFlow)."""
-        self.training, self.watching = True, None
-        self._sync_buttons()
-        self.curves.reset()
-        self.progress.reset()
-        self.show_state(text)
 
     def run_started(self, event: RunStarted) -> None:
         epochs = getattr(event.config, "epochs", 1)
@@ -190,27 +210,17 @@ class TrainPanel(Horizontal):
         self.progress.show_stats("", self.curves.curves)
 
     def run_ended(self, text: str, *, error: bool = False, finished: bool = False) -> None:
-        self.training = False
         self._unshown_batch = None
         self.progress.show_stats("", self.curves.curves)
         if finished:
             self.progress.complete()
-        self._sync_buttons()
         self.show_state(text, error=error)
 
     # -- a run of another process -------------------------------------------------
 
-    def watch_started(self, name: str) -> None:
-        """Follow ``name`` from its files: ``show_watched`` brings each look at them."""
-        self.watching = name
-        self._watched_at = None
-        self._sync_buttons()
-        self.curves.reset()
-        self.progress.reset()
-        self.show_state(f"watching {name}…")
-
     def show_watched(self, run: WatchedRun) -> None:
-        """Curves from history.csv, bars and losses from status.json's progress."""
+        """Curves from history.csv, bars and losses from status.json's progress (the
+        app stops watching once this has shown the run's end)."""
         if list(run.history.get("epoch", [])) != self.curves.curves.epochs:
             self.curves.load_history(run.history)
             self._watched_at = None
@@ -219,8 +229,7 @@ class TrainPanel(Horizontal):
         # is said under the bars, and the state reads as it does for a run here.
         who = f"watching {run.name}" + (f", pid {run.pid} on {run.host}" if run.pid else "")
         if run.ended:
-            self.watching, who = None, ""
-            self._sync_buttons()
+            who = ""
             if run.state == "finished":
                 self.progress.complete()
             message = f": {run.message}" if run.message and run.message != run.state else ""

@@ -19,13 +19,11 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual_plotext import PlotextPlot
 
+from cnn_tui.ui.rates import CURVES_REDRAW_INTERVAL_S
+
 TRAIN_COLOR = "cyan"
 VAL_COLOR = "orange"
 BEST_COLOR = "green"
-#: Fewest seconds between two redraws of the running trail inside an epoch. A
-#: redraw of both plots costs tens of milliseconds of the UI thread, which the
-#: training thread and key presses need; epoch ends still redraw at once.
-RUNNING_REDRAW_INTERVAL_S = 1.0
 
 
 @dataclass
@@ -144,7 +142,7 @@ class TrainingCurves(Horizontal):
 
     Redraws are skipped while the curves are out of sight (another tab is
     shown) and caught up when they are shown again; the running trail inside
-    an epoch is redrawn at most every ``RUNNING_REDRAW_INTERVAL_S``.
+    an epoch is redrawn at most every ``CURVES_REDRAW_INTERVAL_S``.
     """
 
     DEFAULT_CSS = """
@@ -189,7 +187,7 @@ class TrainingCurves(Horizontal):
         self._stale = True
         if not self.is_on_screen:
             return  # on_show draws it
-        wait = self._last_drawn + RUNNING_REDRAW_INTERVAL_S - monotonic()
+        wait = self._last_drawn + CURVES_REDRAW_INTERVAL_S - monotonic()
         if throttled and wait > 0:
             if self._catch_up is None:
                 self._catch_up = self.set_timer(wait, self._redraw_if_stale)

@@ -16,22 +16,18 @@ from cnn_tui.ui.widgets.curves import RunCurves
 from cnn_tui.ui.widgets.text_update import update_text
 
 
-def format_duration(seconds: float) -> str:
-    """12s, 3m05s, 1h02m."""
-    seconds = max(0, int(round(seconds)))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-
-
 class RunProgress(Vertical):
     """The state line (``#train-state``), the epoch and run bars, and ``#train-stats``."""
 
     DEFAULT_CSS = """
     RunProgress {
         height: auto;
+        #train-state { height: auto; max-height: 3; margin-top: 1; }
+        .progress { height: 1; }
+        .progress Label { width: 6; }
+        .progress ProgressBar { width: 1fr; }
+        .progress ProgressBar Bar { width: 1fr; }
+        #train-stats { height: auto; color: $text-muted; }
     }
     """
 

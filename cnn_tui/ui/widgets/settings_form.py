@@ -10,18 +10,22 @@ message ``cnn-tui train`` prints for the same text after the flag.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, Static
 
 from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.config import SETTING, TUI_FIELDS
 from cnn_tui.core.runs.settings import Setting
+from cnn_tui.ui.state import SentValues, TrainSettings
 
 
 def field_id(name: str) -> str:
@@ -45,18 +49,36 @@ class SettingValidator(Validator):
 
 
 class SettingsForm(Vertical):
-    """The fields of ``TUI_FIELDS``, filled from ``values`` (setting name -> value)."""
+    """The fields of ``TUI_FIELDS``, filled from ``values`` (setting name -> value).
+
+    An editor of the app's ``train_settings``: every change of a field posts
+    ``Changed`` with all of them read, and ``settings`` (bound to the app's)
+    fills the fields when the settings change elsewhere (a run's opened).
+    """
 
     DEFAULT_CSS = """
     SettingsForm {
         height: auto;
+        .setting { height: 1; }
+        .setting Label { width: 14; }
+        .setting Input, .setting Select { width: 1fr; }
         #settings-error { height: auto; }
     }
     """
 
+    settings: reactive[TrainSettings] = reactive(TrainSettings, repaint=False, init=False)
+    """The settings as the app holds them (bound to ``CnnTuiApp.train_settings``)."""
+
+    @dataclass
+    class Changed(Message):
+        """A field changed: ``settings`` are all of them, read."""
+
+        settings: TrainSettings
+
     def __init__(self, values: Mapping[str, Any], *, id: str | None = "settings-form") -> None:
         super().__init__(id=id)
         self._initial = {s.name: values.get(s.name, s.default) for s in TUI_FIELDS}
+        self._sent: SentValues[TrainSettings] = SentValues()
 
     def compose(self) -> ComposeResult:
         for setting in TUI_FIELDS:
@@ -81,28 +103,38 @@ class SettingsForm(Vertical):
             return setting.parse(str(self.query_one(f"#{field_id(name)}", Select).value))
         return setting.parse(self.query_one(f"#{field_id(name)}", Input).value)
 
-    def values(self) -> dict[str, Any]:
-        """Every field's value by setting name; ConfigError for the first bad field."""
-        return {setting.name: self.value(setting.name) for setting in TUI_FIELDS}
+    def read(self) -> TrainSettings:
+        """Every field that reads, by setting name, and the first bad one's message."""
+        values: dict[str, Any] = {}
+        problem = ""
+        for setting in TUI_FIELDS:
+            try:
+                values[setting.name] = self.value(setting.name)
+            except ConfigError as error:
+                problem = problem or str(error)
+        return TrainSettings(values, problem)
 
-    def set_values(self, values: Mapping[str, Any]) -> None:
-        """Fill the fields named in ``values`` (a run's settings); others keep their text."""
-        for name, value in values.items():
-            setting = SETTING.get(name)
-            if setting is None or not setting.label:
-                continue
-            if setting.choices:
-                self.query_one(f"#{field_id(name)}", Select).value = value
-            else:
-                self.query_one(f"#{field_id(name)}", Input).value = setting.format(value)
+    def watch_settings(self, settings: TrainSettings) -> None:
+        if not self.is_mounted or self._sent.came_back(settings):
+            return
+        # Changed elsewhere: show it. The fields' own Changed would post it back.
+        with self.prevent(Input.Changed, Select.Changed):
+            for name, value in settings.values.items():
+                setting = SETTING.get(name)
+                if setting is None or not setting.label:
+                    continue
+                if setting.choices:
+                    self.query_one(f"#{field_id(name)}", Select).value = value
+                else:
+                    self.query_one(f"#{field_id(name)}", Input).value = setting.format(value)
+        self._fields_changed()
 
     @on(Input.Changed)
-    def _show_first_problem(self) -> None:
-        error = self.query_one("#settings-error", Static)
-        try:
-            self.values()
-        except ConfigError as exc:
-            # Text, not markup: the message quotes what was typed.
-            error.update(Text(str(exc), style="bold red"))
-            return
-        error.update("")
+    @on(Select.Changed)
+    def _fields_changed(self) -> None:
+        read = self.read()
+        # Text, not markup: the message quotes what was typed.
+        self.query_one("#settings-error", Static).update(
+            Text(read.problem, style="bold red") if read.problem else "")
+        if read != self._sent.newest(self.settings):
+            self.post_message(self.Changed(self._sent.sent(read)))

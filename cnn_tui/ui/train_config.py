@@ -1,4 +1,4 @@
-"""Between the panels and the engine's runner: configs in, configs back out.
+"""The Train tab's settings to a run's ``TrainConfig`` and back again.
 
 The Train tab's settings are a mapping of setting name -> value (the
 fields of ``TUI_FIELDS``). ``build_train_config`` turns them, with what the

@@ -1,4 +1,4 @@
-"""The small form that edits one layer's arguments, generated from its schema.
+"""The modal screens that edit one layer of the model: its arguments, or the type of a new one.
 
 Every argument in ``cnn_tui.core.layers.LAYER_SCHEMAS`` gets a field: a
 Select for choices and booleans, an Input for numbers and sizes. Enter (or

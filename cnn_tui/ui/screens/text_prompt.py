@@ -10,14 +10,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 
-class PathPromptScreen(ModalScreen[str | None]):
-    """Asks for a path; enter dismisses with the text, escape with None."""
+class TextPromptScreen(ModalScreen[str | None]):
+    """Asks for one line (a path, a number); enter dismisses with the text, escape with None."""
 
     DEFAULT_CSS = """
-    PathPromptScreen {
+    TextPromptScreen {
         align: center middle;
     }
-    PathPromptScreen > Vertical {
+    TextPromptScreen > Vertical {
         width: 70%;
         min-width: 40;
         max-width: 90;
@@ -26,10 +26,10 @@ class PathPromptScreen(ModalScreen[str | None]):
         background: $surface;
         padding: 0 1;
     }
-    PathPromptScreen .title {
+    TextPromptScreen .title {
         width: 100%;  /* wraps a long question (a run's name) instead of cutting it */
     }
-    PathPromptScreen .hint {
+    TextPromptScreen .hint {
         color: $text-muted;
     }
     """
