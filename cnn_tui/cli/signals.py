@@ -40,6 +40,8 @@ class TrainSignals:
         self.scratch = scratch
         """Removed before an immediate exit (the normal exits remove it themselves)."""
         self.run_dir_made = False
+        self.run_over = False
+        """The run has ended: a late signal (a stop request racing the run's end) is moot."""
         self.signum: int | None = None
         """The first signal received, which decides the exit status."""
 
@@ -49,6 +51,8 @@ class TrainSignals:
 
     def __call__(self, signum: int, frame: Any) -> None:
         name = signal.Signals(signum).name
+        if self.run_over:
+            return
         if not self.run_dir_made:
             self.signum = signum
             raise Abandoned(signum)
@@ -73,10 +77,17 @@ class TrainSignals:
 
 @contextlib.contextmanager
 def handling(handler: TrainSignals) -> Iterator[TrainSignals]:
-    """Install ``handler`` for HANDLED signals, and restore the previous ones after."""
+    """Install ``handler`` for HANDLED signals, and restore the previous ones after.
+
+    SIGTERM and SIGHUP that had their default action are ignored after the run
+    instead: the run is saved, and a stop request racing its end (``cnn-tui
+    stop``) must not kill the process as it prints its last lines and exits.
+    """
     previous = {signum: signal.signal(signum, handler) for signum in HANDLED}
     try:
         yield handler
     finally:
+        handler.run_over = True
         for signum, old in previous.items():
-            signal.signal(signum, old)
+            late_is_moot = signum != signal.SIGINT and old == signal.SIG_DFL
+            signal.signal(signum, signal.SIG_IGN if late_is_moot else old)

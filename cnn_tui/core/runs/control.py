@@ -77,14 +77,19 @@ def request_stop(run_dir: Path) -> str:
     if effective_state(status) != "running":
         raise CnnTuiError(f"{run_dir.name} is not running (it is {effective_state(status)}); "
                           "nothing to stop.")
-    stamp = datetime.now().isoformat(timespec="seconds")
-    replace_atomically(run_dir / STOP_REQUEST_FILE,
-                       f"stop requested at {stamp} by pid {os.getpid()}\n".encode())
+    # The signal first: it names the cause (the run is marked stopped by SIGTERM);
+    # the file is for runs a signal cannot reach (the TUI's, another host's).
     pid = status.get("pid")
     local = status.get("host") == socket.gethostname()
+    signalled = False
     if local and isinstance(pid, int) and status.get("kind") == "cli" and pid != os.getpid():
         with contextlib.suppress(OSError, OverflowError):
             os.kill(pid, signal.SIGTERM)
+            signalled = True
+    stamp = datetime.now().isoformat(timespec="seconds")
+    replace_atomically(run_dir / STOP_REQUEST_FILE,
+                       f"stop requested at {stamp} by pid {os.getpid()}\n".encode())
+    if signalled:
         return f"asked pid {pid} to stop (SIGTERM and a stop request)"
     return "left a stop request; the run stops at its next batch"
 

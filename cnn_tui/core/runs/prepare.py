@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnn_tui.core.runs.config import TrainConfig, config_to_dict
+from cnn_tui.core.runs.control import clear_stop_request
 from cnn_tui.core.runs.events import RunEvent, StatusChanged
 from cnn_tui.core.runs.files import remove_stale_temps, write_json_atomic
 from cnn_tui.core.runs.resume import ResumePoint
@@ -103,6 +104,7 @@ def prepare_run(
             run_dir = create_run_dir(config.runs_dir, config.run_name)
         run_config = _new_config(run_dir, config, spec, dataset, report)
     remove_stale_temps(run_dir)
+    clear_stop_request(run_dir)  # one left from before must not stop this run
     write_json_atomic(run_dir / CONFIG_FILE, run_config)
     epochs_done = len(resume.rows) if resume else 0
     update_status(run_dir, state="running", message="", epochs_planned=config.epochs,
