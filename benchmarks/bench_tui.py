@@ -150,7 +150,7 @@ def run_first_paint(results: Results, model: str, runs_dir: Path, launches: int)
     finally:
         tmux("kill-server")
     detail = "launches: " + " ".join(f"{t:.3f}" for t in times) + " s (median)"
-    results.ratios.append(Ratio("first_paint_s", float(np.median(times)), "< 1", detail,
+    results.ratios.append(Ratio("first_paint_s", float(np.median(times)), "<= 0.5", detail,
                                 "{:.3f}"))
 
 
@@ -316,4 +316,4 @@ def run_key_latency(results: Results, setup: TuiSetup, presses: int, native_log:
         parts.append(f"{kind} p95 {percentile(of_kind, 95):.1f} ms")
     detail = "; ".join(parts)
     say(f"  p95 {p95:.1f} ms ({detail})")
-    results.ratios.append(Ratio("key_latency_p95_ms", p95, "< 100", detail, "{:.1f}"))
+    results.ratios.append(Ratio("key_latency_p95_ms", p95, "< 50", detail, "{:.1f}"))
