@@ -71,7 +71,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tui-rounds", type=int, default=2,
                         help="rounds of the TUI-vs-headless comparison (default 2)")
     parser.add_argument("--launches", type=int, default=5,
-                        help="cnn-tui launches timed for first paint (default 3)")
+                        help="cnn-tui launches timed for first paint (default 5)")
     parser.add_argument("--presses", type=int, default=40,
                         help="key presses timed while training (default 40)")
     parser.add_argument("--only", choices=PARTS, action="append",
