@@ -79,9 +79,8 @@ class TrainSignals:
 def handling(handler: TrainSignals) -> Iterator[TrainSignals]:
     """Install ``handler`` for HANDLED signals, and restore the previous ones after.
 
-    SIGTERM and SIGHUP that had their default action are ignored after the run
-    instead: the run is saved, and a stop request racing its end (``cnn-tui
-    stop``) must not kill the process as it prints its last lines and exits.
+    Not SIG_IGN after the run: an ignored signal is inherited by every child
+    process started later (an in-process caller's, a test runner's).
     """
     previous = {signum: signal.signal(signum, handler) for signum in HANDLED}
     try:
@@ -89,5 +88,4 @@ def handling(handler: TrainSignals) -> Iterator[TrainSignals]:
     finally:
         handler.run_over = True
         for signum, old in previous.items():
-            late_is_moot = signum != signal.SIGINT and old == signal.SIG_DFL
-            signal.signal(signum, signal.SIG_IGN if late_is_moot else old)
+            signal.signal(signum, old)
