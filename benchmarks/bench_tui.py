@@ -114,6 +114,20 @@ def first_paint_once(
     """Seconds from starting ``cnn-tui`` in tmux until ``markers`` are all on screen."""
     program = REPO_ROOT / ".venv" / "bin" / "cnn-tui"
     command = f"cd {runs_dir} && {program} --model {model} --runs-dir {runs_dir}"
+    return paint_time(command, markers, session)
+
+
+def minimal_paint_once(runs_dir: Path, session: str) -> float:
+    """Seconds from starting ``minimal_app.py`` in tmux until its table is on screen."""
+    from minimal_app import MARKER
+
+    python = REPO_ROOT / ".venv" / "bin" / "python"
+    script = Path(__file__).with_name("minimal_app.py")
+    return paint_time(f"cd {runs_dir} && {python} {script}", (MARKER,), session)
+
+
+def paint_time(command: str, markers: tuple[str, ...], session: str) -> float:
+    """Seconds from starting ``command`` in a 120x40 tmux window until ``markers`` show."""
     tmux("kill-session", "-t", session)
     start = perf_counter()
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", command)
@@ -140,18 +154,29 @@ def run_first_paint(results: Results, model: str, runs_dir: Path, launches: int)
         say("first paint: skipped (tmux is not installed)")
         return
     markers = shape_table_markers(model)
-    say(f"first paint: cnn-tui in tmux 120x40, waiting for {', '.join(markers)} on screen")
-    times = []
+    say(f"first paint: cnn-tui in tmux 120x40, waiting for {', '.join(markers)} on screen,"
+        " alternated with a minimal Textual app (header, tabs, a two-row table, footer)")
+    times, minimal = [], []
     try:
         for launch in range(1, launches + 1):
-            seconds = first_paint_once(runs_dir, model, markers, "first-paint")
-            times.append(seconds)
-            say(f"  launch {launch}: {seconds:.3f} s")
+            # Alternate which goes first, so a warm disk cache favours neither.
+            pair = [lambda: first_paint_once(runs_dir, model, markers, "first-paint"),
+                    lambda: minimal_paint_once(runs_dir, "minimal-paint")]
+            order = pair if launch % 2 else pair[::-1]
+            seconds = [run() for run in order]
+            ours, theirs = seconds if launch % 2 else seconds[::-1]
+            times.append(ours)
+            minimal.append(theirs)
+            say(f"  launch {launch}: cnn-tui {ours:.3f} s, minimal app {theirs:.3f} s")
     finally:
         tmux("kill-server")
     detail = "launches: " + " ".join(f"{t:.3f}" for t in times) + " s (median)"
     results.ratios.append(Ratio("first_paint_s", float(np.median(times)), "<= 0.5", detail,
                                 "{:.3f}"))
+    ratios = [ours / theirs for ours, theirs in zip(times, minimal, strict=True)]
+    results.ratios.append(Ratio(
+        "first_paint_vs_minimal_app", float(np.median(ratios)), "<= 1.3",
+        "minimal app: " + " ".join(f"{t:.3f}" for t in minimal) + " s", "{:.2f}"))
 
 
 # -- training from the TUI -----------------------------------------------------------

@@ -10,7 +10,8 @@ their goals, and finally one ``name=value`` line per figure:
   optimizer after every epoch) over the same engine with the save patched out.
 * ``aug_pipeline_vs_imagedatagenerator``: the engine's augmented tf.data
   pipeline over ImageDataGenerator's ``flow`` doing the same shift+flip.
-* ``first_paint_s``, ``tui_vs_headless``, ``key_latency_p95_ms``: the TUI's
+* ``first_paint_s``, ``first_paint_vs_minimal_app``, ``tui_vs_headless``,
+  ``key_latency_p95_ms``: the TUI's
   start-up, training under the UI, and responsiveness (see bench_tui.py).
 
 Every trial also records images per second of the process's CPU time; its
@@ -96,7 +97,8 @@ def load_bench_dataset(args: argparse.Namespace):  # -> Dataset
 
 
 def run_tui_part(args: argparse.Namespace, dataset, results: Results, native) -> None:
-    """first_paint_s, tui_vs_headless and key_latency_p95_ms (see bench_tui.py)."""
+    """first_paint_s (and its ratio to a minimal Textual app), tui_vs_headless and
+    key_latency_p95_ms (see bench_tui.py)."""
     import bench_tui
 
     with tempfile.TemporaryDirectory(prefix="cnn-tui-bench-tui-") as tmp:
