@@ -36,7 +36,7 @@ from cnn_tui.core.runs.checkpoint import save_model
 from cnn_tui.core.runs.control import StopSignal
 from cnn_tui.core.runs.events import BatchProgress, EpochEnded, RunEvent
 from cnn_tui.core.runs.history import HistoryWriter, Row
-from cnn_tui.core.runs.rundir import update_status
+from cnn_tui.core.runs.rundir import CHECKPOINT_FILE, update_status
 
 Logs = dict[str, Any] | None
 """What Keras passes to a callback hook."""
@@ -178,8 +178,6 @@ def close_callbacks(callbacks: list[Any]) -> None:
 
 def save_checkpoint(model: Any, run_dir: Path, rows: list[Row]) -> None:
     """``checkpoint.keras`` after ``len(rows)`` finished epochs (raises SaveFailed)."""
-    from cnn_tui.core.runs.rundir import CHECKPOINT_FILE
-
     save_model(model, run_dir / CHECKPOINT_FILE, {"epochs_done": len(rows), "history": rows})
 
 
