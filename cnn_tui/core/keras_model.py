@@ -30,7 +30,7 @@ def build_keras_model(
     input, when the caller has it (it is inferred otherwise). Raises SpecError
     when the spec is invalid.
     """
-    if report is None or not _report_fits(report, input_shape, num_classes):
+    if report is None or not report.fits(input_shape, num_classes):
         report = infer_shapes(spec, tuple(input_shape), num_classes)
     check_report(report)
     import keras
@@ -41,11 +41,6 @@ def build_keras_model(
         layers.append(layer_class(name=row.name, **dict(row.args)))
     name = spec.get("name") if isinstance(spec.get("name"), str) else None
     return keras.Sequential(layers, name=_model_name(name))
-
-
-def _report_fits(report: ShapeReport, input_shape: tuple[int, ...], num_classes: int) -> bool:
-    """Whether ``report`` was inferred for this input and these classes (so it can be reused)."""
-    return tuple(report.input_shape) == tuple(input_shape) and report.num_classes == num_classes
 
 
 def check_report(report: ShapeReport) -> None:

@@ -7,7 +7,7 @@ them can import them without importing each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,10 @@ class ShapeReport:
     trainable_params: int
     errors: tuple[str, ...]
     num_classes: int = 0
+
+    def fits(self, input_shape: Sequence[int], num_classes: int) -> bool:
+        """Whether this report was inferred for this input and these classes (reusable)."""
+        return tuple(self.input_shape) == tuple(input_shape) and self.num_classes == num_classes
 
     @property
     def ok(self) -> bool:

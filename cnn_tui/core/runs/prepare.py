@@ -90,8 +90,7 @@ def prepare_run(
             progress=lambda _fraction, text: emit(StatusChanged(text)),
         )
     info = dataset.info
-    if report is None or (tuple(report.input_shape), report.num_classes) != (
-            tuple(info.input_shape), info.num_classes):
+    if report is None or not report.fits(info.input_shape, info.num_classes):
         report = infer_shapes(spec, info.input_shape, info.num_classes)
     check_report(report)
     if before_run_dir is not None:
