@@ -26,3 +26,8 @@ class AugmentError(CnnTuiError):
 
 class ConfigError(CnnTuiError):
     """A training option that is out of range (epochs < 1, unknown optimizer...)."""
+
+
+def first_line(error: BaseException, limit: int = 300) -> str:
+    """The start of an error's message, short enough for one status line."""
+    return (str(error).strip().splitlines() or [""])[0][:limit]

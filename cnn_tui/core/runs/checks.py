@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cnn_tui.core.errors import first_line
+
 MAX_JSON_BYTES = 10_000_000
 """A run's JSON file larger than this was not written by cnn-tui."""
 
@@ -42,7 +44,7 @@ def load_object(path: Path) -> dict[str, Any]:
     except _LongNumber as error:
         raise Unreadable(f"{path.name} holds a {error}-digit number") from None
     except (OSError, ValueError) as error:  # unreadable, not UTF-8
-        raise Unreadable(f"{path.name} cannot be read ({_first_line(error)})") from None
+        raise Unreadable(f"{path.name} cannot be read ({first_line(error, 200)})") from None
     if not isinstance(data, dict):
         raise Unreadable(f"{path.name} is {_describe(data)}, not a JSON object")
     return data
@@ -100,7 +102,7 @@ def reason(error: BaseException) -> str:
     """One line for the listing: the Unreadable message, or the error's type and text."""
     if isinstance(error, Unreadable):
         return str(error)
-    return f"{type(error).__name__}: {_first_line(error)}"
+    return f"{type(error).__name__}: {first_line(error, 200)}"
 
 
 def _expect(data: Mapping[str, Any], where: str, key: str, kinds: tuple[type, ...]) -> None:
@@ -126,7 +128,3 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return "a list" if isinstance(value, list) else "null"
-
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [""])[0][:200]

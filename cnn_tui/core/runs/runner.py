@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.errors import CnnTuiError, first_line
 from cnn_tui.core.memory import oom_advice
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.callbacks import NonFiniteLoss
@@ -66,7 +66,7 @@ def run_training(
         emit(RunFailed(None, str(error)))
         return RunOutcome("failed", None, message=str(error), bad_input=True)
     except (Exception, RecursionError) as error:  # noqa: BLE001 - a reader's bug: still an event
-        message = f"could not prepare the run ({type(error).__name__}: {_first_line(error)})."
+        message = f"could not prepare the run ({type(error).__name__}: {first_line(error)})."
         emit(RunFailed(None, message, traceback.format_exc()))
         return RunOutcome("failed", None, message=message)
     run_dir = prepared.run_dir
@@ -131,10 +131,5 @@ def failure_message(error: BaseException, config: TrainConfig,
         outputs = [row.output_shape for row in report.rows if row.output_shape]
         return oom_advice(report.total_params, config.batch_size, report.input_shape, outputs)
     return (
-        f"training failed ({name}: {_first_line(error)}); see tensorflow.log in the run directory."
+        f"training failed ({name}: {first_line(error)}); see tensorflow.log in the run directory."
     )
-
-
-def _first_line(error: BaseException) -> str:
-    """The start of an error's message, short enough for one status line."""
-    return (str(error).strip().splitlines() or [""])[0][:300]
