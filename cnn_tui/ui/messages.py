@@ -24,7 +24,7 @@ from cnn_tui.core.runs.events import (
     RunStopped,
     StatusChanged,
 )
-from cnn_tui.ui.watch_files import WatchedRun
+from cnn_tui.core.runs.watch import WatchedRun
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Watching a run of another process: the Train tab follows it from its files.
 
 ``w`` on the Runs tab starts a thread worker that reads the run's
-``status.json`` and ``history.csv`` (``watch_files.RunReader``) every
+``status.json`` and ``history.csv`` (``core/runs/watch.RunReader``) every
 ``WATCH_INTERVAL_S`` (rates.py) and posts each look as a replaceable ``WatchUpdate``;
 the handler here, on the UI thread, hands it to the Train tab, and ends the
 watching (``run_state`` back to idle) when the run has ended. ``s`` while
@@ -22,12 +22,12 @@ from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
 
 from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.runs.watch import RunReader
 from cnn_tui.ui.app_state import AppState
 from cnn_tui.ui.messages import StopAnswered, WatchUpdate
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.rates import WATCH_INTERVAL_S
 from cnn_tui.ui.state import RunState
-from cnn_tui.ui.watch_files import RunReader
 
 
 class WatchControl(AppState):

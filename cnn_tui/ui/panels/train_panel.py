@@ -27,11 +27,11 @@ from textual.timer import Timer
 from textual.widgets import Button
 
 from cnn_tui.core.runs.events import BatchProgress, EpochEnded, RunStarted
+from cnn_tui.core.runs.watch import WatchedRun
 from cnn_tui.core.shapes import ShapeReport
 from cnn_tui.core.time_format import format_duration
 from cnn_tui.ui.rates import BATCH_TEXT_INTERVAL_S
 from cnn_tui.ui.state import RunState, TrainSettings
-from cnn_tui.ui.watch_files import WatchedRun
 from cnn_tui.ui.widgets.curves import TrainingCurves
 from cnn_tui.ui.widgets.run_progress import RunProgress
 from cnn_tui.ui.widgets.settings_form import SettingsForm

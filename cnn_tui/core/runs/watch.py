@@ -5,7 +5,8 @@ once a second and appends a row to ``history.csv`` after each epoch (see
 ``core/runs``). ``RunReader.read`` turns both into a ``WatchedRun``; it
 re-reads ``history.csv`` only when its size or time changed, so watching
 costs two ``stat`` calls and one small JSON read a poll. Nothing here
-imports Textual: the app's watch worker calls it from a thread.
+imports Textual: the app's watch worker calls it from a thread, and a
+headless tool could too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from cnn_tui.core.runs.control import effective_state
 from cnn_tui.core.runs.files import read_json
@@ -97,7 +98,7 @@ class RunReader:
         return self._history
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -106,12 +107,10 @@ def _progress(data: Any) -> Progress | None:
     if not isinstance(data, dict):
         return None
     epoch, step, steps = data.get("epoch"), data.get("step"), data.get("steps")
-    if not (isinstance(epoch, int) and isinstance(step, int) and isinstance(steps, int)):
-        return None
     if not (_is_int(epoch) and _is_int(step) and _is_int(steps)) or min(epoch, steps) < 1:
         return None
     raw = data.get("logs")
-    logs = {}
+    logs: dict[str, float] = {}
     if isinstance(raw, dict):
         for name, value in raw.items():
             if isinstance(value, (int, float)) and not isinstance(value, bool):
