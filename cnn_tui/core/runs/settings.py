@@ -163,8 +163,7 @@ class Setting:
         if self.kind in ("text", "path", "model"):
             if data is None and self.optional:
                 return None
-            if not isinstance(data, (str, dict)) or (self.kind != "model" and isinstance(
-                    data, dict)):
+            if not isinstance(data, (str, dict) if self.kind == "model" else str):
                 raise self._fail(data)
             return data
         if self.kind == "float" and isinstance(data, int) and not isinstance(data, bool):
