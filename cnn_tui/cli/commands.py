@@ -63,8 +63,10 @@ def list_runs(args: argparse.Namespace) -> int:
 
 
 def resolve_run(text: str, runs_dir: Path) -> Path:
+    from cnn_tui.core.runs.paths import is_run_dir
+
     for candidate in (Path(text), runs_dir / text):
-        if (candidate / "history.csv").is_file() or (candidate / "config.json").is_file():
+        if is_run_dir(candidate):
             return candidate
     raise CnnTuiError(f"no run at {text!r} (nor in {runs_dir}); "
                       "pass a run directory or a name listed by 'cnn-tui runs'")

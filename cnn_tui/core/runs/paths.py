@@ -28,12 +28,14 @@ def run_dir_above(path: str | Path) -> Path | None:
     not make its folder a run.
     """
     resolved = Path(path).expanduser().resolve()
-    for folder in resolved.parents:
-        if (folder / HISTORY_FILE).is_file() or (folder / STATUS_FILE).is_file():
-            return folder
-        if _is_run_config(folder / CONFIG_FILE):
-            return folder
-    return None
+    return next((folder for folder in resolved.parents if is_run_dir(folder)), None)
+
+
+def is_run_dir(folder: Path) -> bool:
+    """Whether ``folder`` is a run directory (see ``run_dir_above``)."""
+    if (folder / HISTORY_FILE).is_file() or (folder / STATUS_FILE).is_file():
+        return True
+    return _is_run_config(folder / CONFIG_FILE)
 
 
 def _is_run_config(path: Path) -> bool:
