@@ -32,7 +32,8 @@ GENERATOR_SIDE = "ImageDataGenerator.flow (no training)"
 
 def pipeline_throughput(dataset: Dataset, batch_size: int, seed: int) -> float:
     """Images/s of one pass over the engine's augmented training pipeline."""
-    from cnn_tui.core.augment import SEED_AUGMENT, build_augmenter
+    from cnn_tui.core.augment import build_augmenter
+    from cnn_tui.core.augment_config import SEED_AUGMENT
     from cnn_tui.core.pipeline import make_train_val_datasets
 
     augmenter = build_augmenter(SEED_AUGMENT, seed=seed)

@@ -95,7 +95,7 @@ def engine_throughput(
     setup: TrainingSetup, augment: str, runs_dir: Path, native_log: Any = None
 ) -> Throughput:
     """Images/s of ``run_training`` on the setup's data, with ``augment`` ("none"/"seed")."""
-    from cnn_tui.core.augment import parse_augment
+    from cnn_tui.core.augment_config import parse_augment
     from cnn_tui.core.runs.config import TrainConfig
     from cnn_tui.core.runs.events import EpochEnded
     from cnn_tui.core.runs.runner import run_training

@@ -5,14 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnn_tui.core.augment import (
-    NO_AUGMENT,
-    SEED_AUGMENT,
-    AugmentConfig,
-    build_augmenter,
-    parse_augment,
-    preview_augmentations,
-)
+from cnn_tui.core.augment import build_augmenter, preview_augmentations
+from cnn_tui.core.augment_config import NO_AUGMENT, SEED_AUGMENT, AugmentConfig, parse_augment
 from cnn_tui.core.errors import AugmentError
 
 

@@ -48,3 +48,25 @@ def test_import_loads_no_ui_and_no_tensorflow(module: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"{module} imported {result.stdout.strip()}"
+
+
+def test_the_first_frame_needs_neither_numpy_nor_plotext() -> None:
+    """What the TUI imports before its first frame: Textual and the pure-Python core.
+
+    numpy, plotext, PIL and the hidden tabs' panels load just after it
+    (ui/tab_panels.py); one module-level import of them would cost first paint
+    30-60 ms each on this machine.
+    """
+    script = (
+        "import sys\n"
+        "import cnn_tui.cli, cnn_tui.ui.launch, cnn_tui.ui.app\n"
+        "late = ('numpy', 'plotext', 'PIL', 'cnn_tui.ui.panels.train_panel',\n"
+        "        'cnn_tui.ui.panels.runs_panel', 'cnn_tui.ui.panels.dataset_panel',\n"
+        "        'cnn_tui.ui.panels.augment_panel')\n"
+        "print(','.join(m for m in late if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"imported before the first frame: {result.stdout}"

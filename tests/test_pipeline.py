@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnn_tui.core.augment import AugmentConfig, build_augmenter
+from cnn_tui.core.augment import build_augmenter
+from cnn_tui.core.augment_config import AugmentConfig
 from cnn_tui.core.datasets import Dataset, DatasetInfo
 from cnn_tui.core.pipeline import make_train_val_datasets, steps_per_epoch
 

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from cnn_tui.cli import main
-from cnn_tui.core.augment import parse_augment
+from cnn_tui.core.augment_config import parse_augment
 from cnn_tui.core.errors import CnnTuiError, ConfigError
 from cnn_tui.core.runs.config import (
     RUN_SETTINGS,

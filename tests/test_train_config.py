@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cnn_tui.core.augment import NO_AUGMENT, parse_augment
+from cnn_tui.core.augment_config import NO_AUGMENT, parse_augment
 from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.config import (
     SETTING,

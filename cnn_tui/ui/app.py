@@ -22,10 +22,9 @@ from typing import Any
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.lazy import Lazy
 from textual.widgets import Header, TabbedContent, TabPane, Tabs
 
-from cnn_tui.core.augment import AugmentConfig, parse_augment
+from cnn_tui.core.augment_config import AugmentConfig, parse_augment
 from cnn_tui.core.datasets import DatasetInfo, peek_dataset
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
@@ -36,15 +35,12 @@ from cnn_tui.ui.hangup import CHECK_INTERVAL_S, TerminalGuard
 from cnn_tui.ui.heap import freeze_long_lived
 from cnn_tui.ui.messages import TensorFlowFailed, TensorFlowReady, TerminalLost
 from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
-from cnn_tui.ui.panels.augment_panel import AugmentPanel
-from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel
-from cnn_tui.ui.panels.runs_panel import RunsPanel
-from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.run_control import RunControl
 from cnn_tui.ui.run_events import RunEvents
 from cnn_tui.ui.runs_actions import RunsActions
 from cnn_tui.ui.state import Augmentation, RunState, TrainSettings
+from cnn_tui.ui.tab_panels import hidden_tab_panels
 from cnn_tui.ui.widgets.key_footer import KeyFooter
 
 TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab")
@@ -135,29 +131,26 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
             return None  # the shapes are inferred for FALLBACK_INPUT meanwhile
 
     def compose(self) -> ComposeResult:
-        app = CnnTuiApp
         yield Header()
         with TabbedContent(initial="model-tab", id="tabs"):
-            # Hidden tabs mount just after the first frame (Lazy), so the shape
-            # table paints sooner. Each panel is bound to the state it shows.
-            with TabPane("Dataset", id="dataset-tab"):
-                yield Lazy(DatasetPanel(self.dataset_source).data_bind(
-                    source=app.dataset_source, info=app.dataset_info,
-                    samples=app.dataset_samples))
+            # Only the Model tab's panel is in the first frame; the others are
+            # mounted just after it (tab_panels.py). Each is bound to its state.
+            yield TabPane("Dataset", id="dataset-tab")
             with TabPane("Model", id="model-tab"):
-                yield ModelPanel().data_bind(app.spec, app.dataset_info)
-            with TabPane("Augment", id="augment-tab"):
-                yield Lazy(AugmentPanel().data_bind(
-                    app.augmentation, app.tensorflow_ready, samples=app.dataset_samples))
-            with TabPane("Train", id="train-tab"):
-                yield TrainPanel(self.train_settings.values).data_bind(
-                    app.run_state, app.report, app.runs_dir_problem, app.train_settings)
-            with TabPane("Runs", id="runs-tab"):
-                yield Lazy(RunsPanel(self.runs_dir).data_bind(app.run_state))
+                yield ModelPanel().data_bind(CnnTuiApp.spec, CnnTuiApp.dataset_info)
+            yield TabPane("Augment", id="augment-tab")
+            yield TabPane("Train", id="train-tab")
+            yield TabPane("Runs", id="runs-tab")
         yield KeyFooter(compact=True)
+
+    async def _mount_hidden_panels(self) -> None:
+        for tab, panel in hidden_tab_panels(self, self.runs_dir).items():
+            await self.query_one(f"#{tab}", TabPane).mount(panel)
+        self.panels_now_mounted()
 
     def on_mount(self) -> None:
         self.query_one(ModelPanel).table.focus()
+        self.call_after_refresh(self._mount_hidden_panels)
         for problem in self._startup_problems:
             self.notify(problem, severity="error", timeout=10, markup=False)
         if self.runs_dir_problem:  # the Train tab says it too, while nothing runs
@@ -208,7 +201,7 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
             self._queued_resume = None
         # Later starts try the import again inside the run, which reports its own failure.
         self.load_tensorflow = False
-        self.query_one(TrainPanel).run_ended(
+        self.train_panel.run_ended(
             f"TensorFlow could not be imported ({message.message}); "
             "reinstall it with pip install tensorflow.", error=True)
 

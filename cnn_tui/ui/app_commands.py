@@ -15,11 +15,7 @@ from textual.widgets import TabbedContent
 
 from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.ui.app_state import AppState
-from cnn_tui.ui.panels.augment_panel import AugmentPanel
-from cnn_tui.ui.panels.dataset_panel import DatasetPanel
 from cnn_tui.ui.panels.model_panel import ModelPanel
-from cnn_tui.ui.panels.runs_panel import RunsPanel
-from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.screens.export import export_runs
 from cnn_tui.ui.screens.help import HelpScreen, HelpSection, describe_bindings
@@ -40,7 +36,7 @@ class AppCommands(AppState):
     def action_export(self) -> None:
         tabs = self.query_one(TabbedContent)
         if tabs.active == "runs-tab":
-            self.query_one(RunsPanel).action_export()
+            self.runs_panel.action_export()
             return
         if self.last_run_dir is None:
             self.notify("No run yet: train one (t), or pick runs in the Runs tab to export.")
@@ -49,6 +45,10 @@ class AppCommands(AppState):
 
     def help_sections(self) -> list[HelpSection]:
         """Every key, grouped by where it works (the help screen's content)."""
+        from cnn_tui.ui.panels.augment_panel import AugmentPanel
+        from cnn_tui.ui.panels.dataset_panel import DatasetPanel
+        from cnn_tui.ui.panels.runs_panel import RunsPanel
+
         sections: list[HelpSection] = [
             ("Anywhere (not while typing in a field)", describe_bindings(self.BINDINGS)
              + [("ctrl+p", "command palette: every action by name"),
@@ -78,7 +78,7 @@ class AppCommands(AppState):
                 self.exit()
                 return
             self._stop_event.request("stopped")
-            self.query_one(TrainPanel).show_state("stopping and saving, then quitting…")
+            self.train_panel.show_state("stopping and saving, then quitting…")
             self.set_timer(QUIT_GRACE_S, self.exit)
 
         self.push_screen(

@@ -10,11 +10,12 @@ posted. The table of who renders what is in docs/ARCHITECTURE.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.reactive import reactive
 
-from cnn_tui.core.augment import AugmentConfig
+from cnn_tui.core.augment_config import AugmentConfig
 from cnn_tui.core.datasets import DatasetInfo
 from cnn_tui.core.shapes import ShapeReport, infer_shapes
 from cnn_tui.ui.state import Augmentation, RunState, Samples, TrainSettings, model_input
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from cnn_tui.ui.panels.augment_panel import AugmentPanel
     from cnn_tui.ui.panels.dataset_panel import DatasetPanel
     from cnn_tui.ui.panels.model_panel import ModelPanel
+    from cnn_tui.ui.panels.runs_panel import RunsPanel
+    from cnn_tui.ui.panels.train_panel import TrainPanel
     from cnn_tui.ui.widgets.settings_form import SettingsForm
 
     _Base = App[None]
@@ -74,6 +77,11 @@ class AppState(_Base):
     runs_dir_problem: reactive[str] = reactive("", repaint=False, init=False)
     """Why runs cannot be saved in the runs folder; "" when they can."""
 
+    panels_mounted: bool = False
+    """The hidden tabs' panels are in (just after the first frame; tab_panels.py)."""
+    _after_panels: list[Callable[[], object]]
+    """What keys pressed before they were in asked for, done once they are."""
+
     known_datasets: set[str]
     """Dataset paths this session has opened (given at launch, or read in the Dataset tab)."""
 
@@ -94,6 +102,35 @@ class AppState(_Base):
     def augment_config(self) -> AugmentConfig | None:
         """What a run uses for augmentation: an ``AugmentConfig``, or None when it is off."""
         return self.augmentation.config
+
+    # -- the hidden tabs' panels ------------------------------------------------
+    # They are mounted just after the first frame (``tab_panels.py``), so their
+    # modules are imported only then: these find them without importing them first.
+
+    def when_panels_mounted(self, action: Callable[[], object]) -> bool:
+        """Whether the hidden tabs' panels are in; if not, ``action`` runs once they are
+        (a ``t`` typed ahead of the first frame still starts a run)."""
+        if not self.panels_mounted:
+            self._after_panels.append(action)
+        return self.panels_mounted
+
+    def panels_now_mounted(self) -> None:
+        self.panels_mounted = True
+        waiting, self._after_panels = self._after_panels, []
+        for action in waiting:
+            action()
+
+    @property
+    def train_panel(self) -> TrainPanel:
+        from cnn_tui.ui.panels.train_panel import TrainPanel
+
+        return self.query_one(TrainPanel)
+
+    @property
+    def runs_panel(self) -> RunsPanel:
+        from cnn_tui.ui.panels.runs_panel import RunsPanel
+
+        return self.query_one(RunsPanel)
 
     # -- derived state --------------------------------------------------------
 
@@ -140,3 +177,4 @@ class AppState(_Base):
         self.set_reactive(AppState.train_settings, train_settings)
         self.set_reactive(AppState.runs_dir_problem, runs_dir_problem)
         self.known_datasets = {dataset_source}
+        self._after_panels = []

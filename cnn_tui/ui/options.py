@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cnn_tui.core.augment import AugmentConfig
+from cnn_tui.core.augment_config import AugmentConfig
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.runs.config import SETTING, TUI_FIELDS
 

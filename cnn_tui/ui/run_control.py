@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from textual import work
-from textual.lazy import Lazy
 
 from cnn_tui.core.errors import CnnTuiError, ConfigError
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.ui.messages import TerminalLost, TrainingRefused, message_for
 from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
-from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.state import RunState
 from cnn_tui.ui.train_config import build_train_config
 from cnn_tui.ui.watch_control import WatchControl
@@ -80,10 +78,12 @@ class RunControl(WatchControl):
         return True
 
     def _queue_or_start(self, resume: Resume | None, text: str) -> None:
+        if not self.when_panels_mounted(lambda: self._queue_or_start(resume, text)):
+            return
         self._stop_watching()
         self._show_train_tab()
         self._queued_resume = resume
-        train = self.query_one(TrainPanel)
+        train = self.train_panel
         if self.load_tensorflow and not self.tensorflow_ready:
             self.run_state = RunState("waiting")
             train.show_state("waiting for TensorFlow to load; the run starts when it is ready")
@@ -106,7 +106,7 @@ class RunControl(WatchControl):
                     runs_dir=self.runs_dir)
             except CnnTuiError as exc:
                 self.run_state = RunState()
-                self.query_one(TrainPanel).run_ended(str(exc), error=True)
+                self.train_panel.run_ended(str(exc), error=True)
                 return
         self._stop_event = StopRequest()
         self.run_state = RunState("training")
@@ -131,14 +131,14 @@ class RunControl(WatchControl):
         if self.start_pending:
             self.run_state = RunState()
             self._queued_resume = None
-            self.query_one(TrainPanel).run_ended("cancelled before it started")
+            self.train_panel.run_ended("cancelled before it started")
             return
         if not self.training:
             if not self._ask_watched_run_to_stop():
                 self.notify("Nothing is training.")
             return
         self._stop_event.request("stopped")
-        self.query_one(TrainPanel).show_state("stopping at the next batch…")
+        self.train_panel.show_state("stopping at the next batch…")
 
     def on_terminal_lost(self, message: TerminalLost) -> None:
         """The terminal is gone: leave, and let a run finish or stop as the user chose."""
@@ -150,9 +150,9 @@ class RunControl(WatchControl):
         self._exit_once_mounted()
 
     def _exit_once_mounted(self) -> None:
-        """Exit, but not while the lazily mounted tabs are still going in: Textual raises
-        MountError then (a hang-up can come in the app's first second)."""
-        if self.query(Lazy):
+        """Exit, but not before the hidden tabs' panels are in: Textual raises MountError
+        when it exits mid-mount (a hang-up can come in the app's first second)."""
+        if not self.panels_mounted:
             self.set_timer(0.05, self._exit_once_mounted)
             return
         self.exit()

@@ -24,7 +24,6 @@ from cnn_tui.ui.messages import (
     TrainingStarted,
     TrainingStatus,
 )
-from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.state import RunState
 
 
@@ -35,32 +34,32 @@ class RunEvents(AppState):
     _quitting: bool
 
     def on_training_status(self, message: TrainingStatus) -> None:
-        self.query_one(TrainPanel).show_state(message.event.text)
+        self.train_panel.show_state(message.event.text)
 
     def on_training_started(self, message: TrainingStarted) -> None:
         # TensorFlow is imported and the model built by now; see heap.py.
         freeze_long_lived()
         self.last_run_dir = Path(message.event.run_dir)
-        self.query_one(TrainPanel).run_started(message.event)
+        self.train_panel.run_started(message.event)
 
     def on_training_batch(self, message: TrainingBatch) -> None:
-        self.query_one(TrainPanel).batch_progress(message.event)
+        self.train_panel.batch_progress(message.event)
 
     def on_training_epoch(self, message: TrainingEpoch) -> None:
         if message.event.epoch == 1:
             freeze_long_lived()  # what tracing the training step made lives with the run
-        self.query_one(TrainPanel).epoch(message.event)
+        self.train_panel.epoch(message.event)
 
     def on_training_refused(self, message: TrainingRefused) -> None:
         """A run could not be continued: one notification, the reason on the Train tab."""
         self.run_state = RunState()
-        self.query_one(TrainPanel).run_ended(message.message, error=True)
+        self.train_panel.run_ended(message.message, error=True)
         self.notify(message.message, title="Cannot continue", severity="error", timeout=10,
                     markup=False)
 
     def on_training_ended(self, message: TrainingEnded) -> None:
         event = message.event
-        train = self.query_one(TrainPanel)
+        train = self.train_panel
         if isinstance(event, RunFinished):
             acc = event.test_metrics.get("accuracy")
             score = f": validation accuracy {acc:.4f}" if acc is not None else ""
@@ -87,7 +86,7 @@ class RunEvents(AppState):
         if event.worker.group == "training" and event.state == WorkerState.ERROR:
             self.run_state = RunState()
             message = f"training stopped on an unexpected error: {event.worker.error}"
-            self.query_one(TrainPanel).run_ended(message, error=True)
+            self.train_panel.run_ended(message, error=True)
             self.notify(message, severity="error", timeout=10, markup=False)
             if self._quitting:
                 self.exit()

@@ -15,20 +15,22 @@ import copy
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from cnn_tui.core.augment import AugmentConfig
+from cnn_tui.core.augment_config import AugmentConfig
 from cnn_tui.core.datasets import NAMED_DATASETS
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.runs.config import SETTING
 from cnn_tui.ui.app_state import AppState
-from cnn_tui.ui.panels.run_keys import ContinueRequested, OpenConfig, WatchRequested
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.screens.text_prompt import TextPromptScreen
 from cnn_tui.ui.state import Augmentation, TrainSettings
 from cnn_tui.ui.train_config import values_from_run_config
+
+if TYPE_CHECKING:  # the Runs tab's module loads after the first frame
+    from cnn_tui.ui.panels.run_keys import ContinueRequested, OpenConfig, WatchRequested
 
 
 def _absolute(source: str) -> str:

@@ -15,12 +15,13 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-import numpy as np
-
-from cnn_tui.core.augment import AugmentConfig
+from cnn_tui.core.augment_config import AugmentConfig
 from cnn_tui.core.datasets import DatasetInfo
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FALLBACK_INPUT: tuple[tuple[int, int, int], int] = ((28, 28, 1), 10)
 """Input shape and class count while no dataset could be described (the Dataset tab

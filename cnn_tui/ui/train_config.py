@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cnn_tui.core.augment import NO_AUGMENT, AugmentConfig
+from cnn_tui.core.augment_config import NO_AUGMENT, AugmentConfig
 from cnn_tui.core.runs.config import SETTING, TUI_FIELDS, TrainConfig, config_from_dict
 
 RUN_FIELDS = tuple(s.name for s in TUI_FIELDS if s.scope == "run")

@@ -25,7 +25,6 @@ from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.runs.watch import RunReader
 from cnn_tui.ui.app_state import AppState
 from cnn_tui.ui.messages import StopAnswered, WatchUpdate
-from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.rates import WATCH_INTERVAL_S
 from cnn_tui.ui.state import RunState
 
@@ -79,7 +78,7 @@ class WatchControl(AppState):
         run = message.run
         if self.run_state.phase != "watching" or run.run_dir != self.run_state.watched:
             return  # a look from a watch that has been replaced or ended
-        self.query_one(TrainPanel).show_watched(run)
+        self.train_panel.show_watched(run)
         if run.ended:
             self.run_state = RunState()  # the Runs tab reads the folder again
 
@@ -94,7 +93,7 @@ class WatchControl(AppState):
         watched = self.run_state.watched
         if self.run_state.phase != "watching" or watched is None:
             return False
-        self.query_one(TrainPanel).show_state(f"asking {watched.name} to stop…")
+        self.train_panel.show_state(f"asking {watched.name} to stop…")
         self._request_stop(watched)
         return True
 

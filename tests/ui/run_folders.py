@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from cnn_tui.core.augment import AugmentConfig
+from cnn_tui.core.augment_config import AugmentConfig
 from cnn_tui.core.runs import history, rundir
 from cnn_tui.core.runs.config import TrainConfig, config_to_dict
 from cnn_tui.core.spec import load_spec

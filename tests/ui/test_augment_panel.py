@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from textual.reactive import reactive
 from textual.widgets import Checkbox, Input, Static, Switch
 
-from cnn_tui.core.augment import SEED_AUGMENT, AugmentConfig
+from cnn_tui.core.augment_config import SEED_AUGMENT, AugmentConfig
 from cnn_tui.ui.panels.augment_panel import AugmentPanel
 from cnn_tui.ui.state import Augmentation, Samples
 from cnn_tui.ui.widgets.augment_preview import PREVIEW_VARIANTS

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Label
 
-from cnn_tui.core.augment import NO_AUGMENT
+from cnn_tui.core.augment_config import NO_AUGMENT
 from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.options import LaunchOptions

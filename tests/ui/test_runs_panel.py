@@ -17,7 +17,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input
 
-from cnn_tui.core.augment import NO_AUGMENT, SEED_AUGMENT
+from cnn_tui.core.augment_config import NO_AUGMENT, SEED_AUGMENT
 from cnn_tui.core.runs import history, rundir
 from cnn_tui.ui.panels.runs_panel import RunsPanel
 from cnn_tui.ui.screens.export import ExportScreen

@@ -95,6 +95,7 @@ async def test_a_bad_value_typed_in_a_field_shows_the_cli_message(
 async def test_choice_settings_are_selects_that_feed_the_values(tmp_path: Path) -> None:
     app = launched_like_the_cli(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()  # the Train tab's panel is mounted after the first frame
         panel = app.query_one(TrainPanel)
         panel.query_one("#optimizer", Select).value = "adam"
         panel.query_one("#on-hangup", Select).value = "stop"

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
-from cnn_tui.core.datasets import arrays, sources
 from cnn_tui.core.datasets.named import NAMED_DATASETS, NamedDataset, is_cached, load_named
 from cnn_tui.core.datasets.types import Dataset, DatasetInfo, RawSplits
 from cnn_tui.core.errors import DatasetError
 from cnn_tui.core.limits import MAX_IMAGE_SIDE
+
+# The readers (and numpy) are imported by the functions that read files: peeking
+# a named dataset, which the TUI's first frame does, needs neither.
 
 Progress = Callable[[float, str], None]
 ImageSize = int | tuple[int, int] | None
@@ -64,6 +64,10 @@ def peek_dataset(source: str | Path, image_size: ImageSize = None) -> DatasetInf
     spec = _named(source)
     if spec is not None:
         return _named_info(spec)
+    import numpy as np
+
+    from cnn_tui.core.datasets import arrays, sources
+
     path = _path(source)
     kind = sources.detect(path)
     if kind == "image-folder":
@@ -110,6 +114,8 @@ def load_dataset(
     class-balanced subset of that many training images (the validation data
     stays whole). ``progress(fraction, text)`` is called from this thread.
     """
+    from cnn_tui.core.datasets import arrays, sources
+
     arrays.check_val_split(val_split)
     arrays.check_limit(limit)
     size = _image_size(image_size)
@@ -153,6 +159,8 @@ def _named_info(spec: NamedDataset) -> DatasetInfo:
 
 def _path_info(name: str, kind: str, raw: RawSplits) -> DatasetInfo:
     """Checks the raw arrays in place (uint8 NHWC, int64 labels) and describes them."""
+    from cnn_tui.core.datasets import arrays
+
     raw.x_train = arrays.as_images(raw.x_train, name)
     raw.y_train = arrays.as_labels(raw.y_train, len(raw.x_train), name)
     if raw.x_test is not None and raw.y_test is not None:
@@ -175,6 +183,8 @@ def _path_info(name: str, kind: str, raw: RawSplits) -> DatasetInfo:
 def _split(
     info: DatasetInfo, raw: RawSplits, val_split: float, limit: int | None, seed: int
 ) -> Dataset:
+    from cnn_tui.core.datasets import arrays
+
     x_train = arrays.as_images(raw.x_train, info.name)
     y_train = arrays.as_labels(raw.y_train, len(x_train), info.name)
     if raw.x_test is not None and raw.y_test is not None:

@@ -15,11 +15,13 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from cnn_tui.core.datasets import catalog
 from cnn_tui.core.errors import DatasetError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _KERAS_BASE = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 _FASHION_FILES = (

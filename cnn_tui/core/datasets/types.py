@@ -8,8 +8,11 @@ pipeline can scale to float batch by batch instead of copying the whole set.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cnn_tui.core.augment import NO_AUGMENT, AugmentConfig
+from cnn_tui.core.augment_config import NO_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.settings import HANGUP_CHOICES, OPTIMIZERS, Setting
 

@@ -69,7 +69,7 @@ def read_run(run_dir: Path) -> RunRecord | None:
 
 
 def _read_run(run_dir: Path) -> RunRecord:
-    from cnn_tui.core.augment import AugmentConfig
+    from cnn_tui.core.augment_config import AugmentConfig
 
     config = run_checks.load_object(run_dir / CONFIG_FILE)
     run_checks.check_config(config)

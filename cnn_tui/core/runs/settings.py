@@ -89,7 +89,7 @@ class Setting:
         if not text and self.optional:
             return None
         if self.kind == "augment":
-            from cnn_tui.core.augment import parse_augment
+            from cnn_tui.core.augment_config import parse_augment
 
             return parse_augment(text)
         reader = _READERS.get(self.kind)
@@ -152,7 +152,7 @@ class Setting:
     def from_json(self, data: Any) -> Any:
         """The value that ``to_json`` wrote, checked (raises ConfigError)."""
         if self.kind == "augment":
-            from cnn_tui.core.augment import AugmentConfig
+            from cnn_tui.core.augment_config import AugmentConfig
 
             try:
                 return AugmentConfig.from_dict(data if isinstance(data, dict) else {})

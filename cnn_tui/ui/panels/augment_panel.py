@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Checkbox, Input, Label, Static, Switch
 
-from cnn_tui.core.augment import SEED_AUGMENT, AugmentConfig
+from cnn_tui.core.augment_config import SEED_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import AugmentError
 from cnn_tui.ui.state import Augmentation, Samples, SentValues
 from cnn_tui.ui.widgets.augment_preview import AugmentPreview

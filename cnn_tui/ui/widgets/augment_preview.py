@@ -19,7 +19,8 @@ from textual.reactive import reactive
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from cnn_tui.core.augment import AugmentConfig, preview_augmentations
+from cnn_tui.core.augment import preview_augmentations
+from cnn_tui.core.augment_config import AugmentConfig
 from cnn_tui.ui.state import Samples
 from cnn_tui.ui.widgets.image_grid import ImageGrid
 
