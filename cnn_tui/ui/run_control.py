@@ -22,6 +22,7 @@ from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.ui.messages import TerminalLost, TrainingRefused, message_for
 from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.state import RunState
+from cnn_tui.ui.thread_priority import lower_this_thread
 from cnn_tui.ui.train_config import build_train_config
 from cnn_tui.ui.watch_control import WatchControl
 
@@ -117,6 +118,7 @@ class RunControl(WatchControl):
         from cnn_tui.core.runs.resume import plan_resume
         from cnn_tui.core.runs.runner import run_training
 
+        lower_this_thread()  # keys first: the UI thread runs before training when it has work
         point = None
         if resume is not None:
             try:
