@@ -10,6 +10,7 @@ test split when it has one, else the same seeded hold-out.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,11 @@ def load_model(run: RunToInspect) -> LoadedModel:
 def _load_keras_file(path: Path, run_name: str) -> Any:
     import keras
 
+    # Keras calls a truncated or garbled archive "File not found"; say what it is.
+    damage = _archive_damage(path)
+    if damage:
+        raise InspectError(f"the model of {run_name} ({path.name}) is damaged ({damage}); "
+                           "train the run again or restore the file.")
     try:
         # Safe mode refuses lambdas and other code in the file. No custom objects:
         # cnn-tui's models hold Keras's built-in layers only (augmentation runs in
@@ -93,6 +99,18 @@ def _load_keras_file(path: Path, run_name: str) -> Any:
             f"({type(error).__name__}: {first_line(error, 200)}); the file is damaged or not "
             "a Keras model: train the run again or restore the file."
         ) from None
+
+
+def _archive_damage(path: Path) -> str:
+    """Why ``path`` is not a whole zip archive (a .keras file is one), or ``""``."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()  # reads every member: a few ms per megabyte
+    except zipfile.BadZipFile as error:
+        return f"not a complete zip archive: {first_line(error, 100)}"
+    except (OSError, EOFError, ValueError, NotImplementedError) as error:
+        return f"{type(error).__name__}: {first_line(error, 100)}"
+    return f"{bad} fails its checksum" if bad else ""
 
 
 def _check_model(model: Any, run: RunToInspect) -> None:
