@@ -96,8 +96,9 @@ def _load_keras_file(path: Path, run_name: str) -> Any:
     except Exception as error:  # noqa: BLE001 - any unreadable file is the same to the user
         raise InspectError(
             f"the model of {run_name} ({path.name}) cannot be loaded "
-            f"({type(error).__name__}: {first_line(error, 200)}); the file is damaged or not "
-            "a Keras model: train the run again or restore the file."
+            f"({type(error).__name__}: {first_line(error, 200)}); it is damaged, or not a model "
+            "cnn-tui saved (Keras's safe mode refuses code in a model file): train the run "
+            "again or restore the file."
         ) from None
 
 
