@@ -73,6 +73,7 @@ def inspect(args: argparse.Namespace) -> int:
     from cnn_tui.core.inspect import cached_evaluation, evaluate_run, load_run
 
     run = _open(args.run, args)
+    _check_csv_path(args.csv)
     evaluation = cached_evaluation(run)
     if evaluation is None:
         progress = _Progress()
@@ -119,10 +120,7 @@ def predict(args: argparse.Namespace) -> int:
 def probe(args: argparse.Namespace) -> int:
     from cnn_tui.core.inspect import cached_probe, checked_max_shift, load_run, probe_run
 
-    if args.csv:
-        from cnn_tui.core.runs.paths import check_export_path
-
-        check_export_path(args.csv)  # before minutes of probing, not after
+    _check_csv_path(args.csv)
     runs = [(text, _open(text, args)) for text in args.runs]
     for _, run in runs:
         checked_max_shift(run, args.max_shift)
@@ -141,6 +139,14 @@ def probe(args: argparse.Namespace) -> int:
     if args.csv:
         write_csv(args.csv, PROBE_CSV_COLUMNS, probe_rows(results))
     return EXIT_OK
+
+
+def _check_csv_path(path: str | None) -> None:
+    """Refuse a bad --csv before minutes of loading and predicting, not after."""
+    if path:
+        from cnn_tui.core.runs.paths import check_export_path
+
+        check_export_path(path)
 
 
 def _is_tty(stream: object) -> bool:
