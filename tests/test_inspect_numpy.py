@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -133,6 +134,15 @@ def test_cache_returns_only_for_the_same_key(tmp_path: Path) -> None:
     # A damaged npz (or one from another write) is a miss, never an error.
     npz = tmp_path / CACHE_DIR / "evaluation.npz"
     npz.write_bytes(npz.read_bytes()[:-10])
+    assert read_cached(tmp_path, "evaluation", key, with_arrays=True) is None
+    # A compressed npz (not what the cache writes; it could be a bomb) whose hash fits.
+    compressed = tmp_path / "compressed.npz"
+    np.savez_compressed(compressed, **arrays)
+    npz.write_bytes(compressed.read_bytes())
+    entry = json.loads((tmp_path / CACHE_DIR / "evaluation.json").read_text())
+    entry["npz_sha256"] = hashlib.sha256(npz.read_bytes()).hexdigest()
+    (tmp_path / CACHE_DIR / "evaluation.json").write_text(json.dumps(entry))
+    assert read_cached(tmp_path, "evaluation", key) is not None  # the JSON alone is fine
     assert read_cached(tmp_path, "evaluation", key, with_arrays=True) is None
     (tmp_path / CACHE_DIR / "evaluation.json").write_text("[" * 100_000)
     assert read_cached(tmp_path, "evaluation", key) is None

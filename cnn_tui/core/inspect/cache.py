@@ -60,6 +60,11 @@ def _read_npz(path: Path, expected_sha: Any) -> dict[str, np.ndarray] | None:
         data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() != expected_sha:
             return None
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # np.savez stores its arrays uncompressed: a compressed member could be a
+            # bomb of gigabytes in a few kilobytes, planted in a hostile run folder.
+            if any(info.compress_type != zipfile.ZIP_STORED for info in archive.infolist()):
+                return None
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             return {name: npz[name] for name in npz.files}
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
