@@ -16,8 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from cnn_tui.core.inspect.run import InspectError
-
 PREDICT_BATCH = 256
 """Images per batch: training's default batch size, which evaluate uses too."""
 
@@ -62,9 +60,3 @@ def top_classes(probabilities: np.ndarray, class_names: Sequence[str], k: int = 
     order = np.argsort(-values, kind="stable")[: max(0, k)]
     return tuple(ClassProbability(class_names[i], float(values[i])) for i in order)
 
-
-def check_images_fit(images: np.ndarray, input_shape: tuple[int, int, int]) -> None:
-    """InspectError unless ``images`` are uint8 (N, *input_shape)."""
-    if images.dtype != np.uint8 or tuple(images.shape[1:]) != tuple(input_shape):
-        raise InspectError(f"images of {images.shape[1:]} ({images.dtype}) do not fit a model "
-                           f"that takes uint8 images of {input_shape}.")

@@ -9,7 +9,6 @@ yet, a config.json it cannot read back. Loading the model and the data is
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,8 +148,3 @@ def fingerprint(path: Path) -> ModelFingerprint:
                            "check the run folder's permissions.") from None
     return ModelFingerprint(path.name, size, digest.hexdigest())
 
-
-def describe_classes(names: Sequence[str], shown: int = 10) -> str:
-    """``0, 1, 2, ... (10 classes)``: a short line for headers."""
-    head = ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")
-    return f"{head} ({len(names)} classes)"
