@@ -143,6 +143,10 @@ def fingerprint(path: Path) -> ModelFingerprint:
             while chunk := file.read(1 << 20):
                 digest.update(chunk)
                 size += len(chunk)
+    except FileNotFoundError:
+        # A running run's checkpoint is removed when it finishes (model.keras replaces it).
+        raise InspectError(f"{path} is gone (a run that finishes removes its checkpoint); "
+                           "open the run again.") from None
     except OSError as error:
         raise InspectError(f"{path} cannot be read ({error.strerror or error}); "
                            "check the run folder's permissions.") from None
