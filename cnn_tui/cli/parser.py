@@ -116,7 +116,41 @@ def build_parser() -> OneLineErrorParser:
                                "its next batch; it saves its model")
     stop.add_argument("run", metavar="RUN", help="a run directory or name")
     _add_settings(stop, ("runs_dir",))
+    _add_inspect_commands(commands)
     return parser
+
+
+def _add_inspect_commands(commands: Any) -> None:
+    """``inspect``, ``predict`` and ``probe`` (``inspect_commands.py``): a trained run."""
+    inspect = commands.add_parser(
+        "inspect", help="a trained run's confusion matrix, per-class precision, recall and F1, "
+        "and most confused pairs, on its validation (or test) split")
+    inspect.add_argument("run", metavar="RUN", help="a run directory or name")
+    inspect.add_argument("--json", action="store_true", help="print JSON: classes, confusion "
+                         "(rows true, columns predicted), accuracy, per_class, confused_pairs")
+    inspect.add_argument("--csv", metavar="FILE", help="also write the per-class figures to "
+                         "FILE, columns class,precision,recall,f1,support (empty: undefined)")
+    _add_settings(inspect, ("runs_dir",))
+
+    predict = commands.add_parser(
+        "predict", help="the top 3 classes of image files (PNG, JPEG...) by a trained run")
+    predict.add_argument("run", metavar="RUN", help="a run directory or name")
+    predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files; converted to "
+                         "the run's input size and channels (grey or RGB)")
+    predict.add_argument("--json", action="store_true", help='print JSON: [{"image", "top": '
+                         '[{"class", "probability"}, ...]}, ...]')
+    _add_settings(predict, ("runs_dir",))
+
+    probe = commands.add_parser(
+        "probe", help="translation invariance: accuracy on each run's split shifted by 0..K "
+        "pixels (mean of up, down, left, right)")
+    probe.add_argument("runs", nargs="+", metavar="RUN", help="run directories or names")
+    probe.add_argument("--max-shift", dest="max_shift", type=int, metavar="K",
+                       help="largest shift in pixels (default and maximum: a quarter of the "
+                       "image width)")
+    probe.add_argument("--csv", metavar="FILE", help="also write FILE with columns "
+                       "run,shift,accuracy (run as given on the command line)")
+    _add_settings(probe, ("runs_dir",))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
