@@ -44,26 +44,46 @@ def every_type() -> ShapeReport:
 
 
 EVERY_TYPE_ARITHMETIC = [
-    ["out = 20 + 2*1 = 22 by 15 + 2*2 = 19", "shape = 22x19x3", "params = 0"],
+    ["out = 20 + 2*1 = 22 by 15 + 2*2 = 19", "shape = 22x19x3", "params = 0",
+     "MACs = 0 (zeros added)", "RF = 1x1 (unchanged), jump 1"],
     ["height: out = floor((22 - 3 + 2*0) / 1) + 1 = 20",
      "width: out = floor((19 - 5 + 2*0) / 2) + 1 = 8",
-     "shape = 20x8x4", "params = 3*5*3*4 = 180"],
+     "shape = 20x8x4", "params = 3*5*3*4 = 180", "MACs = 20*8*3*5*3*4 = 28,800",
+     "height: RF = 1 + (3-1)*1 = 3, jump = 1*1 = 1",
+     "width: RF = 1 + (5-1)*1 = 5, jump = 1*2 = 2"],
     ["shape = 20x8x4 (unchanged)", "params = 3*4 = 12",
-     "trainable = 1*4 = 4 (gamma); non-trainable = 2*4 = 8 (moving mean, variance)"],
-    ["shape = 20x8x4 (unchanged)", "params = 0"],
+     "trainable = 1*4 = 4 (gamma); non-trainable = 2*4 = 8 (moving mean, variance)",
+     "MACs = 20*8*4 = 640 (one per value)", "RF = 3x5 (unchanged), jump 1x2"],
+    ["shape = 20x8x4 (unchanged)", "params = 0", "MACs = 0 (a function per value)",
+     "RF = 3x5 (unchanged), jump 1x2"],
     ["height: out = ceil(20 / 1) = 20", "width: out = ceil(8 / 1) = 8",
-     "shape = 20x8x8", "params = 3*3*4*2 + 8 = 80"],
+     "shape = 20x8x8", "params = 3*3*4*2 + 8 = 80", "MACs = 20*8*3*3*4*2 = 11,520",
+     "height: RF = 3 + (3-1)*1 = 5, jump = 1*1 = 1",
+     "width: RF = 5 + (3-1)*2 = 9, jump = 2*1 = 2"],
     ["height: out = floor((20 - 3 + 2*0) / 1) + 1 = 18",
      "width: out = floor((8 - 3 + 2*0) / 1) + 1 = 6",
-     "shape = 18x6x5", "params = 3*3*8*2 + 16*5 + 5 = 229 (depthwise + pointwise)"],
+     "shape = 18x6x5", "params = 3*3*8*2 + 16*5 + 5 = 229 (depthwise + pointwise)",
+     "MACs = 18*6*3*3*8*2 + 18*6*16*5 = 24,192 (depthwise + pointwise)",
+     "height: RF = 5 + (3-1)*1 = 7, jump = 1*1 = 1",
+     "width: RF = 9 + (3-1)*2 = 13, jump = 2*1 = 2"],
     ["height: out = floor((18 - 2 + 2*0) / 2) + 1 = 9",
-     "width: out = floor((6 - 2 + 2*0) / 2) + 1 = 3", "shape = 9x3x5", "params = 0"],
+     "width: out = floor((6 - 2 + 2*0) / 2) + 1 = 3", "shape = 9x3x5", "params = 0",
+     "MACs = 0 (comparisons, no weights)",
+     "height: RF = 7 + (2-1)*1 = 8, jump = 1*2 = 2",
+     "width: RF = 13 + (2-1)*2 = 15, jump = 2*2 = 4"],
     ["height: out = floor((9 - 2 + 2*0) / 1) + 1 = 8",
-     "width: out = floor((3 - 1 + 2*0) / 1) + 1 = 3", "shape = 8x3x5", "params = 0"],
-    ["shape = 8x3x5 (unchanged)", "params = 0"],
-    ["out = channels = 5 (one value per feature map)", "shape = 5", "params = 0"],
-    ["shape = 5 (unchanged)", "params = 0"],
-    ["out = units = 3", "shape = 3", "params = 5*3 = 15"],
+     "width: out = floor((3 - 1 + 2*0) / 1) + 1 = 3", "shape = 8x3x5", "params = 0",
+     "MACs = 0 (additions, no weights)",
+     "height: RF = 8 + (2-1)*2 = 10, jump = 2*1 = 2",
+     "width: RF = 15 + (1-1)*4 = 15, jump = 4*1 = 4"],
+    ["shape = 8x3x5 (unchanged)", "params = 0", "MACs = 0 (masks values, no weights)",
+     "RF = 10x15 (unchanged), jump 2x4"],
+    ["out = channels = 5 (one value per feature map)", "shape = 5", "params = 0",
+     "MACs = 0 (comparisons, no weights)", "RF = all (each output sees every position)"],
+    ["shape = 5 (unchanged)", "params = 0", "MACs = 0 (masks values, no weights)",
+     "RF = all (unchanged)"],
+    ["out = units = 3", "shape = 3", "params = 5*3 = 15", "MACs = 5*3 = 15",
+     "RF = all (each output sees every position)"],
 ]
 
 
@@ -95,13 +115,16 @@ def test_batchnorm_names_what_it_learns(center: bool, scale: bool, learned: str)
               {"type": "BatchNormalization", "center": center, "scale": scale},
               {"type": "Flatten"}, {"type": "Dense", "units": 2}]
     lines = layer_arithmetic(infer_shapes({"layers": layers}, (5, 5, 1), 2), 2)
-    assert lines[-1] == f"trainable = {learned}; non-trainable = 2*4 = 8 (moving mean, variance)"
+    assert lines[2] == f"trainable = {learned}; non-trainable = 2*4 = 8 (moving mean, variance)"
 
 
 def test_dense_and_conv_arithmetic_with_a_bias() -> None:
     report = infer_shapes(load_spec("seed-mlp"), (28, 28, 1), 10)
-    assert layer_arithmetic(report, 1) == ["out = 28*28*1 = 784", "shape = 784", "params = 0"]
-    assert layer_arithmetic(report, 2)[-1] == "params = 784*512 + 512 = 401,920"
+    assert layer_arithmetic(report, 1) == [
+        "out = 28*28*1 = 784", "shape = 784", "params = 0", "MACs = 0 (values reordered)",
+        "RF = 1x1 (kept; a vector has no jump)"]
+    assert layer_arithmetic(report, 2)[2:4] == [
+        "params = 784*512 + 512 = 401,920", "MACs = 784*512 = 401,408"]
 
 
 def test_a_square_window_on_a_square_input_shows_one_formula() -> None:
@@ -109,7 +132,8 @@ def test_a_square_window_on_a_square_input_shows_one_formula() -> None:
                                       {"type": "Flatten"}, {"type": "Dense", "units": 2}]},
                           (9, 9, 1), 2)
     assert layer_arithmetic(report, 1) == [
-        "out = floor((9 - 3 + 2*0) / 2) + 1 = 4", "shape = 4x4x1", "params = 0"]
+        "out = floor((9 - 3 + 2*0) / 2) + 1 = 4", "shape = 4x4x1", "params = 0",
+        "MACs = 0 (comparisons, no weights)", "RF = 1 + (3-1)*1 = 3, jump = 1*2 = 2"]
 
 
 def test_a_failed_layers_arithmetic_is_its_problems_without_the_layer_prefix() -> None:
@@ -132,7 +156,8 @@ def test_the_last_row_with_a_wrong_output_still_shows_its_arithmetic() -> None:
                            "classes_from_dataset": False}, (2, 2, 1), 3)
     assert not report.ok and report.rows[1].output_shape == (5,)
     assert layer_arithmetic(report, 2) == [
-        "out = units = 5", "shape = 5", "params = 4*5 + 5 = 25"]
+        "out = units = 5", "shape = 5", "params = 4*5 + 5 = 25", "MACs = 4*5 = 20",
+        "RF = all (each output sees every position)"]
 
 
 BN_CNN_TABLE = """\

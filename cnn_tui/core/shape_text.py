@@ -11,16 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from cnn_tui.core.layer_rules import RULES
+from cnn_tui.core.layer_rules import RULES, LayerRule
+from cnn_tui.core.layer_rules.base import Window
+from cnn_tui.core.layer_rules.receptive import INPUT_FIELD, field_lines
 from cnn_tui.core.report import LayerRow, ShapeReport
 from cnn_tui.core.shape_format import format_count, format_shape
 
 
 def layer_arithmetic(report: ShapeReport, index: int) -> list[str]:
-    """The output-size and parameter arithmetic of row ``index`` (1-based, as LayerRow.index).
+    """The output-size, parameter and cost arithmetic of row ``index`` (1-based, as
+    LayerRow.index).
 
     For a conv: ["out = floor((32 - 3 + 2*0) / 1) + 1 = 30", "shape = 30x30x32",
-    "params = 3*3*3*32 + 32 = 896"]. Rows whose input is unknown say so.
+    "params = 3*3*3*32 + 32 = 896", "MACs = 30*30*3*3*3*32 = 777,600",
+    "RF = 1 + (3-1)*1 = 3, jump = 1*1 = 1"]. Rows whose input is unknown say so.
     """
     if not 1 <= index <= len(report.rows):
         return []
@@ -34,6 +38,32 @@ def layer_arithmetic(report: ShapeReport, index: int) -> list[str]:
     same = " (unchanged)" if row.output_shape == row.input_shape else ""
     lines.append(f"shape = {format_shape(row.output_shape)}{same}")
     lines.extend(rule.param_lines(row.args, row.input_shape))
+    lines.append(_macs_line(rule, row))
+    lines.extend(_field_lines(report, rule, row))
+    return lines
+
+
+def _macs_line(rule: LayerRule, row: LayerRow) -> str:
+    """ "MACs = 32*32*3*3*3*32 = 884,736", "MACs = 0 (a max: comparisons, no weights)"."""
+    assert row.input_shape is not None and row.output_shape is not None
+    terms = rule.mac_terms(row.args, row.input_shape, row.output_shape)
+    formula = " + ".join(format_shape(term, "*") for term in terms)
+    line = f"MACs = {formula} = {format_count(row.macs)}" if terms else "MACs = 0"
+    return line + (f" ({rule.mac_note})" if rule.mac_note else "")
+
+
+def _field_lines(report: ShapeReport, rule: LayerRule, row: LayerRow) -> list[str]:
+    """The receptive field's arithmetic, from the field of the layer before."""
+    before = report.rows[row.index - 2].receptive_field if row.index > 1 else INPUT_FIELD
+    if before is None or row.receptive_field is None:  # not reached: the input is known
+        return []
+    step = rule.field_step(row.args)
+    lines = field_lines(before, step)
+    size, image = row.receptive_field.size, report.input_shape[:2]
+    # Said where a window makes it so; the layers after it keep the field as it is.
+    if isinstance(step, Window) and size is not None and (size[0] > image[0]
+                                                          or size[1] > image[1]):
+        lines.append(f"(wider than the {format_shape(image)} image: the rest is padding)")
     return lines
 
 
