@@ -138,7 +138,9 @@ def test_the_formatter_is_the_only_one_in_the_core() -> None:
 
 
 def test_oom_advice_writes_the_image_with_the_formatter() -> None:
-    assert "one 28x28x1 image" in oom_advice(10, 1, (28, 28, 1), [(28, 28, 1)])
+    report = infer_shapes({"layers": [{"type": "Conv2D", "filters": 8, "kernel_size": 1},
+                                      {"type": "GlobalMaxPooling2D"}]}, (28, 28, 1), 8)
+    assert "one 28x28x1 image" in oom_advice(report, 1, "sgd")
 
 
 # --- the texts agree with the numbers --------------------------------------------------------
