@@ -18,7 +18,7 @@ from cnn_tui.core.layer_rules.base import keep_shape
 from cnn_tui.core.layer_rules.receptive import keep_field
 from cnn_tui.core.layers import LAYER_SCHEMAS, new_layer
 from cnn_tui.core.memory import oom_advice
-from cnn_tui.core.shape_format import format_count, format_shape
+from cnn_tui.core.shape_format import format_count, format_shape, format_short_count
 from cnn_tui.core.shapes import ShapeReport, infer_shapes, layer_arithmetic
 from tests.spec_strategies import Case, random_specs
 
@@ -124,6 +124,9 @@ def test_one_formatter_for_every_style() -> None:
     assert format_shape(None) == "-" and format_shape(None, "×", missing="—") == "—"
     assert format_shape((), "x") == "scalar" and format_shape((), "tuple") == "()"
     assert format_count(276_138) == "276,138"
+    assert [format_short_count(n) for n in (0, 896, 9_248, 884_736, 999_950, 21_609_472,
+                                            1_234_567_890)] == [
+        "0", "896", "9.2K", "884.7K", "1.0M", "21.6M", "1.2G"]
     with pytest.raises(ValueError, match="unknown shape style"):
         format_shape(shape, "by")  # type: ignore[arg-type]
 
