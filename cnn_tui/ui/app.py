@@ -145,7 +145,7 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
                     source=app.dataset_source, info=app.dataset_info,
                     samples=app.dataset_samples))
             with TabPane("Model", id="model-tab"):
-                yield ModelPanel().data_bind(app.spec, app.dataset_info)
+                yield ModelPanel().data_bind(app.spec, app.dataset_info, app.train_settings)
             with TabPane("Augment", id="augment-tab"):
                 yield Lazy(AugmentPanel().data_bind(
                     app.augmentation, app.tensorflow_ready, samples=app.dataset_samples))
