@@ -131,3 +131,11 @@ def test_an_invalid_layer_and_the_layers_after_it_have_no_cost() -> None:
     report = infer_shapes({"layers": layers}, CIFAR, 3)
     assert [(row.macs, row.receptive_field) for row in report.rows] == [(0, None)] * 3
     assert report.total_macs == 0
+
+
+def test_a_window_that_reaches_past_the_image_says_it_sees_padding() -> None:
+    report = infer_shapes(PRESETS["seed-cnn"], CIFAR, 10)
+    assert layer_arithmetic(report, 11)[-2:] == [
+        "RF = 32 + (2-1)*4 = 36, jump = 4*2 = 8", "(past the 32x32 image: padding)"]
+    assert layer_arithmetic(report, 10)[-1] == "RF = 24 + (3-1)*4 = 32, jump = 4*1 = 4"
+    assert layer_arithmetic(report, 12)[-1] == "RF = 36x36 (unchanged), jump 8"  # said once

@@ -67,7 +67,7 @@ def _field_lines(report: ShapeReport, rule: LayerRule, row: LayerRow) -> list[st
     # Said where a window makes it so; the layers after it keep the field as it is.
     if isinstance(step, Window) and size is not None and (size[0] > image[0]
                                                           or size[1] > image[1]):
-        lines.append(f"(wider than the {format_shape(image)} image: the rest is padding)")
+        lines.append(f"(past the {format_shape(image)} image: padding)")
     return lines
 
 
