@@ -237,7 +237,9 @@ def test_text_table_and_json() -> None:
     data = report_to_json(report)
     assert json.loads(json.dumps(data)) == data
     assert data["layers"][0] == {"name": "conv2d", "type": "Conv2D",
-                                 "output_shape": [28, 28, 6], "params": 156}
+                                 "output_shape": [28, 28, 6], "params": 156,
+                                 "macs": 28 * 28 * 5 * 5 * 1 * 6, "receptive_field": [5, 5],
+                                 "jump": [1, 1]}
     assert data["total_params"] == sum(layer["params"] for layer in data["layers"])
     assert data["trainable_params"] == report.trainable_params
     bad = format_report_table(report_of([conv(4, 40), *HEAD]))
