@@ -21,7 +21,8 @@ from cnn_tui.core.runs.settings import Setting
 APP_SETTINGS = ("dataset", "model", "augment", "optimizer", "learning_rate", "batch_size",
                 "epochs", "limit", "val_split", "image_size", "seed", "runs_dir", "on_hangup")
 TRAIN_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "run")
-SUMMARY_SETTINGS = ("dataset", "model", "image_size")
+SUMMARY_SETTINGS = ("dataset", "model", "image_size", "batch_size", "optimizer")
+"""The last two size the training-memory estimate."""
 
 
 class UsageError(Exception):
@@ -100,7 +101,8 @@ def build_parser() -> OneLineErrorParser:
                        "print the run directory and return at once")
     train.add_argument("--into-run-dir", dest="into_run_dir", help=argparse.SUPPRESS)
 
-    summary = commands.add_parser("summary", help="the shape table, without TensorFlow")
+    summary = commands.add_parser("summary", help="the shape table and each layer's cost "
+                                  "(MACs, receptive field, memory), without TensorFlow")
     _add_settings(summary, SUMMARY_SETTINGS)
     summary.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
