@@ -1,4 +1,4 @@
-"""The cnn-tui Textual app: tabs for dataset, model, augmentation, training and runs.
+"""The cnn-tui Textual app: tabs for dataset, model, augmentation, training, runs and inspection.
 
 The app holds the state the tabs show, each piece once (``app_state.py``);
 each tab is bound to the pieces it renders and posts messages to change
@@ -8,7 +8,8 @@ first paint (the header says when it is ready), one trains
 a run of another process (``watch_control.py``), and the Runs tab reads
 the runs folder in its own. The threads never touch a widget: every change
 on screen happens in a message handler, on the UI thread. What the Runs
-tab's keys do is in ``runs_actions.py``; export, help and quit in
+tab's keys do is in ``runs_actions.py``; which run the Inspect tab shows, in
+``inspect_actions.py``; export, help and quit in
 ``app_commands.py``; what a lost terminal does in ``hangup.py``.
 """
 
@@ -33,6 +34,7 @@ from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.app_commands import AppCommands
 from cnn_tui.ui.hangup import CHECK_INTERVAL_S, TerminalGuard
 from cnn_tui.ui.heap import freeze_long_lived
+from cnn_tui.ui.inspect_actions import InspectActions
 from cnn_tui.ui.messages import TensorFlowFailed, TensorFlowReady, TerminalLost
 from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.panels.model_panel import ModelPanel
@@ -44,10 +46,10 @@ from cnn_tui.ui.tab_panels import hidden_tab_panels
 from cnn_tui.ui.thread_priority import lower_this_thread
 from cnn_tui.ui.widgets.key_footer import KeyFooter
 
-TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab")
+TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab", "inspect-tab")
 
 
-class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
+class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl, App[None]):
     """Build, train and compare CNNs from the terminal."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -143,6 +145,7 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
             yield TabPane("Augment", id="augment-tab")
             yield TabPane("Train", id="train-tab")
             yield TabPane("Runs", id="runs-tab")
+            yield TabPane("Inspect", id="inspect-tab")
         yield KeyFooter(compact=True)
 
     async def _mount_hidden_panels(self) -> None:
@@ -216,6 +219,7 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
         tabs = self.query_one(TabbedContent)
         tabs.active = tab
         target = {"dataset-tab": "#dataset-list", "model-tab": "#layer-table",
-                  "augment-tab": "AugmentPanel Switch", "runs-tab": "#runs-table"}.get(tab)
+                  "augment-tab": "AugmentPanel Switch", "runs-tab": "#runs-table",
+                  "inspect-tab": "InspectPanel .-shown"}.get(tab)
         found = self.query(target) if target else None
         self.set_focus(found.first() if found else tabs.query_one(Tabs))

@@ -47,7 +47,11 @@ class AppCommands(AppState):
         """Every key, grouped by where it works (the help screen's content)."""
         from cnn_tui.ui.panels.augment_panel import AugmentPanel
         from cnn_tui.ui.panels.dataset_panel import DatasetPanel
+        from cnn_tui.ui.panels.inspect_panel import InspectPanel
         from cnn_tui.ui.panels.runs_panel import RunsPanel
+        from cnn_tui.ui.widgets.confusion_view import ConfusionView
+        from cnn_tui.ui.widgets.inside_view import InsideView
+        from cnn_tui.ui.widgets.mistakes_gallery import MistakesGallery
 
         sections: list[HelpSection] = [
             ("Anywhere (not while typing in a field)", describe_bindings(self.BINDINGS)
@@ -58,6 +62,11 @@ class AppCommands(AppState):
              + [("enter", "load the typed path or the highlighted dataset")]),
             ("Augment tab", describe_bindings(AugmentPanel.BINDINGS)),
             ("Runs tab", describe_bindings(RunsPanel.BINDINGS)),
+            ("Inspect tab", describe_bindings(InspectPanel.BINDINGS)),
+            ("Inspect tab: matrix", describe_bindings(ConfusionView.BINDINGS)
+             + [("↑ ↓ ← →, pgup, pgdn", "scroll")]),
+            ("Inspect tab: mistakes", describe_bindings(MistakesGallery.BINDINGS)),
+            ("Inspect tab: feature maps", describe_bindings(InsideView.BINDINGS)),
         ]
         return [(title, rows) for title, rows in sections if rows]
 

@@ -11,6 +11,7 @@ posted. The table of who renders what is in docs/ARCHITECTURE.md.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.reactive import reactive
@@ -18,7 +19,14 @@ from textual.reactive import reactive
 from cnn_tui.core.augment_config import AugmentConfig
 from cnn_tui.core.datasets import DatasetInfo
 from cnn_tui.core.shapes import ShapeReport, infer_shapes
-from cnn_tui.ui.state import Augmentation, RunState, Samples, TrainSettings, model_input
+from cnn_tui.ui.state import (
+    Augmentation,
+    InspectTarget,
+    RunState,
+    Samples,
+    TrainSettings,
+    model_input,
+)
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -76,6 +84,12 @@ class AppState(_Base):
 
     runs_dir_problem: reactive[str] = reactive("", repaint=False, init=False)
     """Why runs cannot be saved in the runs folder; "" when they can."""
+
+    inspect_target: reactive[InspectTarget | None] = reactive(None, repaint=False, init=False)
+    """The run the Inspect tab shows (``i`` on the Runs tab, ``l`` on the Inspect tab)."""
+
+    ended_run: reactive[Path | None] = reactive(None, repaint=False, init=False)
+    """The last run that finished or stopped in this session: the Inspect tab offers it."""
 
     panels_mounted: bool = False
     """The hidden tabs' panels are in (just after the first frame; tab_panels.py)."""

@@ -75,6 +75,8 @@ class RunEvents(AppState):
                         markup=False)
         if event.run_dir is not None:
             self.last_run_dir = Path(event.run_dir)
+            if isinstance(event, (RunFinished, RunStopped)):  # both save model.keras
+                self.ended_run = Path(event.run_dir)  # the Inspect tab offers it
         self.run_state = RunState()  # the Runs tab reads the folder again
         collect_and_refreeze()  # one pause, now that nothing trains, frees the run's garbage
         if self._quitting:

@@ -89,6 +89,19 @@ class RunState:
         return self.phase in ("waiting", "training")
 
 
+@dataclass(frozen=True)
+class InspectTarget:
+    """The run the Inspect tab shows, and which time it was asked for.
+
+    Asking again for the same run is a new target (``asked`` differs), so the tab
+    reads the run again: its model may have changed since (a run continued).
+    """
+
+    run_dir: Path
+    asked: int = 0
+    """How many runs were asked for before this one in the session."""
+
+
 T = TypeVar("T")
 
 

@@ -2,7 +2,7 @@
 
 The first frame shows the Model tab's shape table, which needs only Textual and
 the core's pure-Python shape inference. The other tabs' panels bring numpy
-(image grids), plotext (curves) and the run index with them, so their modules
+(image grids), plotext (curves), the run index and the inspect package with them, so their modules
 are imported here, after that frame, instead of at the app's import. Until
 they are mounted, ``AppState.train_panel`` and its kind find nothing; a key
 cannot reach them first, since the mount is queued before any key pressed
@@ -26,6 +26,7 @@ def hidden_tab_panels(app: AppState, runs_dir: Path) -> dict[str, Widget]:
     """
     from cnn_tui.ui.panels.augment_panel import AugmentPanel
     from cnn_tui.ui.panels.dataset_panel import DatasetPanel
+    from cnn_tui.ui.panels.inspect_panel import InspectPanel
     from cnn_tui.ui.panels.runs_panel import RunsPanel
     from cnn_tui.ui.panels.train_panel import TrainPanel
 
@@ -39,4 +40,5 @@ def hidden_tab_panels(app: AppState, runs_dir: Path) -> dict[str, Widget]:
         "train-tab": TrainPanel(app.train_settings.values).data_bind(
             state.run_state, state.report, state.runs_dir_problem, state.train_settings),
         "runs-tab": RunsPanel(runs_dir).data_bind(state.run_state),
+        "inspect-tab": InspectPanel().data_bind(state.inspect_target, state.ended_run),
     }

@@ -1,4 +1,5 @@
-"""The Runs tab's keys that act on the highlighted run: open its settings, continue it, watch it.
+"""The Runs tab's keys that act on the highlighted run: open its settings, continue it, watch
+it, inspect it.
 
 The panel only says what was asked for, with a message; the app, which owns
 the other panels and the training, decides what it does (runs_actions.py).
@@ -48,8 +49,15 @@ class WatchRequested(Message, namespace="runs_panel"):
     row: RunRow
 
 
+@dataclass
+class InspectRequested(Message, namespace="runs_panel"):
+    """Show this run's model on the Inspect tab (the app checks that it has one)."""
+
+    row: RunRow
+
+
 class RunKeys(_Base):
-    """``o``, ``c`` and ``w`` on the highlighted run (a mixin of ``RunsPanel``)."""
+    """``o``, ``c``, ``w`` and ``i`` on the highlighted run (a mixin of ``RunsPanel``)."""
 
     _highlighted_row: Callable[[], RunRow | None]
     """RunsPanel's: the row under the cursor."""
@@ -83,3 +91,8 @@ class RunKeys(_Base):
                         severity="warning", markup=False)
             return
         self.post_message(WatchRequested(row))
+
+    def action_inspect_run(self) -> None:
+        row = self._highlighted_row()
+        if row is not None:
+            self.post_message(InspectRequested(row))

@@ -1,10 +1,10 @@
 """The Runs panel: past and running runs in a table, several overlaid, exported, reopened,
-continued or watched.
+continued, watched or inspected.
 
 The runs folder is read in a thread worker (``runs_rows.scan_runs``) that
 posts ``Scanned``; while any listed run is running (here or in another
-process) the panel reads it again every ``RUNS_REFRESH_S`` (rates.py). ``o``, ``c``
-and ``w`` post messages: the app, which owns the panels and the training,
+process) the panel reads it again every ``RUNS_REFRESH_S`` (rates.py). ``o``, ``c``,
+``w`` and ``i`` post messages: the app, which owns the panels and the training,
 decides what they do; when a run here or a watched one ends (the app's
 ``run_state``, bound), the list is read again. A run whose files cannot be read is listed as
 "unreadable" with the reason, and a folder with run files but no
@@ -29,7 +29,13 @@ from textual.worker import get_current_worker
 
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.runs import history
-from cnn_tui.ui.panels.run_keys import ContinueRequested, OpenConfig, RunKeys, WatchRequested
+from cnn_tui.ui.panels.run_keys import (
+    ContinueRequested,
+    InspectRequested,
+    OpenConfig,
+    RunKeys,
+    WatchRequested,
+)
 from cnn_tui.ui.panels.runs_rows import (
     COLUMNS,
     RunRow,
@@ -70,6 +76,8 @@ class RunsPanel(RunKeys, Vertical):
                 tooltip="continue the highlighted run from its last checkpoint"),
         Binding("w", "watch_run", "Watch",
                 tooltip="follow the highlighted run of another process on the Train tab"),
+        Binding("i", "inspect_run", "Inspect",
+                tooltip="look at the highlighted run's model on the Inspect tab"),
         Binding("R,f5", "refresh_runs", "Refresh", key_display="R"),
     ]
 
@@ -80,6 +88,7 @@ class RunsPanel(RunKeys, Vertical):
     OpenConfig = OpenConfig
     ContinueRequested = ContinueRequested
     WatchRequested = WatchRequested
+    InspectRequested = InspectRequested
 
     @dataclass
     class Scanned(Message):
