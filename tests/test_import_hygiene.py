@@ -62,7 +62,8 @@ def test_the_first_frame_needs_neither_numpy_nor_plotext() -> None:
         "import cnn_tui.cli, cnn_tui.ui.launch, cnn_tui.ui.app\n"
         "late = ('numpy', 'plotext', 'PIL', 'cnn_tui.ui.panels.train_panel',\n"
         "        'cnn_tui.ui.panels.runs_panel', 'cnn_tui.ui.panels.dataset_panel',\n"
-        "        'cnn_tui.ui.panels.augment_panel')\n"
+        "        'cnn_tui.ui.panels.augment_panel', 'cnn_tui.ui.panels.inspect_panel',\n"
+        "        'cnn_tui.core.inspect')\n"
         "print(','.join(m for m in late if m in sys.modules))\n"
     )
     result = subprocess.run(

@@ -2,8 +2,10 @@
 
 The app is built with ``load_tensorflow=False`` so the header never depends on
 how fast TensorFlow imports, and on the "mnist" name, whose shapes are known
-without files. Update with ``pytest tests/ui/test_snapshots.py --snapshot-update``
-after a deliberate change, and look at the SVGs before committing them.
+without files. The Inspect tab shows a run whose model's weights are set by hand
+(inspect_folders.py), so every count and figure is the same on every machine.
+Update with ``pytest tests/ui/test_snapshots.py --snapshot-update`` after a
+deliberate change, and look at the SVGs before committing them.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from textual.widgets import Input
 
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.options import LaunchOptions
+from tests.ui.inspect_folders import write_column_run
+from tests.ui.run_folders import wait_until
 
 SIZES = [(80, 24), (120, 40)]
 
 
-def make_app(tmp_path: Path, model: str = "seed-cnn") -> CnnTuiApp:
-    options = LaunchOptions(dataset="mnist", model=model, runs_dir=tmp_path / "runs")
+def make_app(tmp_path: Path, model: str = "seed-cnn", runs_dir: Path | None = None
+             ) -> CnnTuiApp:
+    options = LaunchOptions(dataset="mnist", model=model, runs_dir=runs_dir or tmp_path / "runs")
     return CnnTuiApp(options, load_tensorflow=False)
 
 
@@ -66,3 +71,24 @@ def test_invalid_layer(snap_compare, tmp_path: Path) -> None:
 
 def test_layer_form(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(make_app(tmp_path), press=["enter"], run_before=settle)
+
+
+@pytest.fixture(scope="module")
+def column_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_column_run(tmp_path_factory.mktemp("snapshot-inspect"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_inspect_tab(snap_compare, tmp_path: Path, column_run: Path, size: tuple[int, int]
+                     ) -> None:
+    async def inspect_the_run(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("i")  # the only run
+        panel = pilot.app.query_one("#inspect-panel")
+        await wait_until(pilot, lambda: panel.loaded is not None, what="the run to load")
+        await settle(pilot)
+
+    assert snap_compare(make_app(tmp_path, runs_dir=column_run.parent), terminal_size=size,
+                        run_before=inspect_the_run)

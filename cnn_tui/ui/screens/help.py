@@ -29,7 +29,9 @@ def describe_bindings(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
 
 
 def _key_name(key: str) -> str:
-    names = {"question_mark": "?", "delete": "del", "escape": "esc"}
+    names = {"question_mark": "?", "delete": "del", "escape": "esc", "number_sign": "#",
+             "left_square_bracket": "[", "right_square_bracket": "]", "pageup": "pgup",
+             "pagedown": "pgdn"}
     key = key.strip()
     return names.get(key, key)
 

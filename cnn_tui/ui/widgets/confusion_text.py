@@ -86,7 +86,8 @@ def matrix_text(evaluation: Evaluation, *, normalised: bool, cell_width: int,
                 cell_height: int = 1) -> Text:
     """The matrix: rows the true class, columns the predicted one, a heat colour per cell.
 
-    ``cell_width`` includes the space before the number; ``cell_height`` 2 or 3
+    The row labels take ``label_width`` and a space; ``cell_width`` includes a
+    space after the number; ``cell_height`` 2 or 3
     gives each row more coloured lines, the number on the middle one (squarer
     cells when there is room). Cells touch, as in any heatmap.
     """
@@ -97,15 +98,15 @@ def matrix_text(evaluation: Evaluation, *, normalised: bool, cell_width: int,
     labels = label_width(names)
     text = Text(no_wrap=True, overflow="ignore")
     what = "% of the true class" if normalised else "images"
-    text.append(f"{'':{labels}} predicted → ({what})\n", style="dim")
-    text.append(f"{'true ↓':<{labels}}", style="dim")
+    text.append(f"{'':{labels}}  predicted → ({what})\n", style="dim")
+    text.append(f"{'true ↓':<{labels}} ", style="dim")
     for name in names:
         text.append(f"{abbreviate(name, cell_width - 1):>{cell_width - 1}} ", style="bold")
     middle = (cell_height - 1) // 2
     for index, name in enumerate(names):
         for line in range(cell_height):
             text.append("\n")
-            text.append(f"{abbreviate(name, labels) if line == middle else '':<{labels}}",
+            text.append(f"{abbreviate(name, labels) if line == middle else '':<{labels}} ",
                         style="bold")
             for column in range(len(names)):
                 count = int(confusion[index, column])

@@ -102,7 +102,7 @@ class ConfusionView(ScrollableContainer):
         # The same cells for counts and percentages: switching does not move the matrix.
         natural = max(natural_cell_width(evaluation, False), natural_cell_width(evaluation, True))
         classes = len(evaluation.classes)
-        labels = label_width(evaluation.classes)
+        labels = label_width(evaluation.classes) + 1  # and a space
         side = max(_width(class_figures_text(evaluation)), _width(pairs_text(evaluation))) + 2
         width = self.scrollable_content_region.width
         height = self.scrollable_content_region.height

@@ -1,7 +1,9 @@
 """The misclassified images of a split, most confident mistakes first, a page at a time.
 
 A page is as many tiles as the grid fits (``ImageGrid.shown``), so ``]``
-moves on by what was on screen, whatever the terminal's size. Each tile says
+moves on by what was on screen, whatever the terminal's size, and ``[``
+goes back to where the page before began (a last page of a few tiles may
+draw them larger, so pages are not all the same size). Each tile says
 "true→predicted confidence"; the selected one is marked ▸…◂ and described in
 full on the line under the grid; enter posts ``Chosen`` with its index in
 the split, and the Inspect tab looks inside it.
@@ -42,8 +44,10 @@ class MistakesGallery(Vertical, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("left", "move(-1)", "Previous image", show=False),
-        Binding("right", "move(1)", "Next image", show=False),
+        Binding("left", "move(-1)", "Previous image", show=False,
+                tooltip="select the previous mistake (more confident)"),
+        Binding("right", "move(1)", "Next image", show=False,
+                tooltip="select the next mistake (less confident)"),
         Binding("left_square_bracket,pageup", "page(-1)", "Page back", key_display="[",
                 show=False, tooltip="the previous page of mistakes"),
         Binding("right_square_bracket,pagedown", "page(1)", "Next page", key_display="]",
@@ -70,6 +74,8 @@ class MistakesGallery(Vertical, can_focus=True):
         """The position in ``mistakes`` of the page's first tile."""
         self.selected = 0
         """The selected tile, counted from the page's first."""
+        self._page_starts: list[int] = []
+        """Where the pages before this one began, the latest last."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="mistakes-caption")
@@ -88,6 +94,7 @@ class MistakesGallery(Vertical, can_focus=True):
             self.mistakes = (evaluation.mistakes() if evaluation is not None
                              else np.zeros(0, dtype=np.int64))
             self.first = self.selected = 0
+            self._page_starts = []
         if images is not None:
             self.grid.min_tile_width = max(12, images.shape[2] // 2)
         self._draw_page()
@@ -127,11 +134,18 @@ class MistakesGallery(Vertical, can_focus=True):
                 self._label_page()
 
     def action_page(self, step: int) -> None:
-        shown = max(1, self.grid.shown)
-        first = self.first + step * shown
-        if step > 0 and first >= len(self.mistakes):
+        if step > 0:
+            first = self.first + max(1, self.grid.shown)
+            if first >= len(self.mistakes):
+                return
+            self._page_starts.append(self.first)
+        elif self._page_starts:
+            first = self._page_starts.pop()
+        elif self.first > 0:  # the pages before were drawn at another size
+            first = max(0, self.first - max(1, self.grid.shown))
+        else:
             return
-        self.first, self.selected = max(0, first), 0
+        self.first, self.selected = first, 0
         self._draw_page()
 
     def action_choose(self) -> None:
