@@ -15,7 +15,9 @@ their goals, and finally one ``name=value`` line per figure:
   for one image's feature maps (see bench_inspect.py).
 * ``first_paint_s``, ``first_paint_vs_minimal_app``, ``tui_vs_headless``,
   ``key_latency_p95_ms``: the TUI's
-  start-up, training under the UI, and responsiveness (see bench_tui.py).
+  start-up, training under the UI, and responsiveness (see bench_tui.py);
+  ``inspect_maps_ui_s``: from enter on a mistake in the Inspect tab to the
+  frame showing its feature maps (see bench_inspect_ui.py).
 
 Every trial also records images per second of the process's CPU time; its
 median ratio is printed beside each figure as a cross-check that holds
@@ -105,8 +107,10 @@ def load_bench_dataset(args: argparse.Namespace):  # -> Dataset
 
 def run_tui_part(args: argparse.Namespace, dataset, results: Results, native) -> None:
     """first_paint_s (and its ratio to a minimal Textual app), tui_vs_headless and
-    key_latency_p95_ms (see bench_tui.py)."""
+    key_latency_p95_ms (see bench_tui.py); inspect_maps_ui_s on a run the TUI trained
+    (bench_inspect_ui.py)."""
     import bench_tui
+    from bench_inspect_ui import run_inspect_ui
 
     with tempfile.TemporaryDirectory(prefix="cnn-tui-bench-tui-") as tmp:
         folder = Path(tmp)
@@ -123,6 +127,8 @@ def run_tui_part(args: argparse.Namespace, dataset, results: Results, native) ->
         bench_tui.run_tui_vs_headless(results, setup, args.tui_rounds, native)
         say()
         bench_tui.run_key_latency(results, setup, args.presses, native)
+        say()
+        run_inspect_ui(results, setup.runs_dir, native)
 
 
 def main(argv: list[str] | None = None) -> int:
