@@ -148,19 +148,19 @@ async def test_the_gallery_pages_and_one_mistake_opens_its_maps(
                            atol=1e-5)
         assert f"image {chosen}: true" in text_of(app, "#inside-verdict")
         caption = text_of(app, "#inside-caption")
-        assert "conv2d (Conv2D) 10×10×12" in caption
+        assert "conv2d 10×10×12" in caption and "\nConv2D · ← filters" in caption
         channels = inside.maps_grid.shown
         assert 0 < channels < 12 and f"channels 1-{channels} of 12" in caption
         await pilot.press("right_square_bracket")
         assert inside.first_channel == channels
         assert f"channels {channels + 1}-" in text_of(app, "#inside-caption")
         await pilot.press("right")
-        assert "max_pooling2d (MaxPooling2D) 5×10×12" in text_of(app, "#inside-caption")
+        assert "max_pooling2d 5×10×12" in text_of(app, "#inside-caption")
         assert inside.first_channel == 0
         await pilot.press("right")  # the last layer: stays
         assert "max_pooling2d" in text_of(app, "#inside-caption")
         await pilot.press("left", "left")
-        assert "filters of conv2d (Conv2D): 12 of 3×3×1" in text_of(app, "#inside-caption")
+        assert "filters of conv2d 12 × 3×3×1" in text_of(app, "#inside-caption")
         assert len(inside.maps_grid.images) == 12
 
 
@@ -270,6 +270,7 @@ async def test_a_real_mnist_run(mnist_run: Path) -> None:
             ("Conv2D", (10, 10, 16)), ("AveragePooling2D", (5, 5, 16))]
         assert maps[0].tiles.shape == (6, 28, 28, 1) and maps[0].tiles.dtype == np.uint8
         assert maps[3].tiles.shape == (16, 15, 15, 1)  # 5x5 maps enlarged 3 times
-        assert "conv2d (Conv2D) 28×28×6" in text_of(app, "#inside-caption")
+        assert "conv2d 28×28×6" in text_of(app, "#inside-caption")
         await pilot.press("right")
-        assert f"{maps[1].layer} (AveragePooling2D) 14×14×6" in text_of(app, "#inside-caption")
+        caption = text_of(app, "#inside-caption")
+        assert f"{maps[1].layer} 14×14×6" in caption and "AveragePooling2D" in caption

@@ -99,4 +99,4 @@ def test_filters_are_tiles_in_colour_over_rgb_else_grey(channels: int, tile_chan
     display = np.stack([scale_to_unit(w) for w in weights])
     stack = filter_tiles(Filters("conv2d", "Conv2D", weights, display))
     assert stack.is_filters and stack.shape == (3, 3, channels, 4)
-    assert stack.tiles.shape == (4, 12, 12, tile_channels)  # 3x3 kernels, 4 times
+    assert stack.tiles.shape == (4, 9, 9, tile_channels)  # 3x3 kernels, 3 times

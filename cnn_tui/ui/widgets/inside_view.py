@@ -36,7 +36,7 @@ class InsideView(Horizontal, can_focus=True):
     InsideView {
         height: 1fr;
         #inside-side { width: 26; height: 1fr; margin-right: 1; scrollbar-size-vertical: 1; }
-        #inside-image { height: 9; min-height: 5; }
+        #inside-image { height: auto; max-height: 9; }
         #inside-verdict { height: 2; margin-bottom: 1; }
         #inside-bars { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
         #inside-main { width: 1fr; height: 1fr; }
@@ -145,9 +145,10 @@ class InsideView(Horizontal, can_focus=True):
     def _draw_layer(self) -> None:
         stacks = self.stacks
         grid = self.maps_grid
-        if not stacks:
-            grid.clear("choose an image: enter in the gallery (g), # for an image of the "
-                       "split, o for an image file")
+        if not stacks and self.tiles is not None:
+            grid.clear("no convolution or pooling layer: no feature maps")
+        elif not stacks:
+            grid.clear("choose an image: enter in the gallery (g), # or o")
         else:
             stack = stacks[self.layer_index]
             tiles = stack.tiles[self.first_channel:]
@@ -177,17 +178,17 @@ class InsideView(Horizontal, can_focus=True):
         if stack.is_filters:
             kh, kw, channels, count = stack.shape
             text.append(f"filters of {stack.layer}", style="bold")
-            text.append(f" ({stack.type}): {count} of {kh}×{kw}×{channels}")
+            text.append(f" {count} × {kh}×{kw}×{channels}")
         else:
             text.append(stack.layer, style="bold")
-            text.append(f" ({stack.type}) {format_shape(stack.shape, '×')}")
+            text.append(f" {format_shape(stack.shape, '×')}")
         text.append(f" · {what} {first + 1}-{min(first + max(shown, 1), len(stack))} "
                     f"of {len(stack)}")
-        # The second line (cut on a small screen): where the keys go.
+        # The second line (cut on a small screen): the layer's type, where the keys go.
         back = f"← {_entry_name(stacks[number - 1])}" if number > 0 else "(first)"
         on = (f"{_entry_name(stacks[number + 1])} →" if number + 1 < len(stacks)
               else "(last)")
-        text.append(f"\n{back} · {on} · [ ] more {what}", style="dim")
+        text.append(f"\n{stack.type} · {back} · {on} · [ ] more {what}", style="dim")
         if stack.is_filters:
             text.append(" · each scaled to its own range", style="dim")
         caption.update(text)

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from cnn_tui.core.inspect import Filters, ImageInside
 
 MIN_TILE_PIXELS = 12
-"""Maps and kernels narrower than this are enlarged by a whole factor to at least it."""
+"""Maps narrower than this are enlarged by a whole factor to at least it."""
+MIN_KERNEL_PIXELS = 9
+"""The same for kernels: a 3x3 one becomes 9x9, three pixels a weight."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,7 +86,7 @@ def filter_tiles(filters: Filters) -> TileStack:
     display = filters.display  # (F, kh, kw, C) in [0, 1]
     if display.shape[-1] not in (1, 3):
         display = display.mean(axis=-1, keepdims=True)
-    tiles = enlarge(to_uint8(display), enlargement(display.shape[2]))
+    tiles = enlarge(to_uint8(display), enlargement(display.shape[2], MIN_KERNEL_PIXELS))
     count, kh, kw, channels = filters.weights.shape
     return TileStack(filters.layer, filters.type, (kh, kw, channels, count), tiles,
                      is_filters=True)

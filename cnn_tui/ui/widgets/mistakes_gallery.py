@@ -96,7 +96,9 @@ class MistakesGallery(Vertical, can_focus=True):
             self.first = self.selected = 0
             self._page_starts = []
         if images is not None:
-            self.grid.min_tile_width = max(12, images.shape[2] // 2)
+            # Digits read at half size; photos need two thirds of theirs.
+            width, channels = images.shape[2], images.shape[3]
+            self.grid.min_tile_width = max(12, width // 2 if channels == 1 else 2 * width // 3)
         self._draw_page()
 
     @property
