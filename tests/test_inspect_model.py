@@ -175,6 +175,10 @@ def test_feature_maps_and_filters_of_one_image(tmp_path: Path) -> None:
     np.testing.assert_allclose(filters.weights[1, ..., 0], kernel[..., 0, 1])
     assert all(f.min() == 0.0 and f.max() == 1.0 for f in filters.display)
     assert first_filters(column_model()) is None
+    # A model without maps (an MLP): the probabilities alone.
+    dense = FeatureExtractor(column_model()).inside(np.zeros((4, 4, 1), dtype=np.uint8))
+    assert dense.maps == () and dense.probabilities.shape == (3,)
+    np.testing.assert_allclose(dense.probabilities, [1 / 3] * 3, atol=1e-6)
     with pytest.raises(InspectError, match="does not fit"):
         extractor.inside(np.zeros((4, 4, 1), dtype=np.uint8))
 

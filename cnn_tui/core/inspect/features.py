@@ -87,6 +87,8 @@ class FeatureExtractor:
         batch = image[np.newaxis].astype(np.float32) / 255.0
         # A direct call in inference mode: no predict() set-up or tracing for one image.
         outputs = self._model(batch, training=False)
+        if not isinstance(outputs, (list, tuple)):  # no maps: Keras returns the one output bare
+            outputs = [outputs]
         arrays = [np.asarray(output)[0] for output in outputs]
         maps = tuple(FeatureMap(name, kind, (int(a.shape[0]), int(a.shape[1]), int(a.shape[2])),
                                 a.astype(np.float32, copy=False))
