@@ -274,3 +274,21 @@ async def test_a_real_mnist_run(mnist_run: Path) -> None:
         await pilot.press("right")
         caption = text_of(app, "#inside-caption")
         assert f"{maps[1].layer} 14×14×6" in caption and "AveragePooling2D" in caption
+
+
+async def test_a_model_without_maps_says_so(tmp_path: Path) -> None:
+    from tests.inspect_runs import column_model, write_dataset, write_run
+
+    data = write_dataset(tmp_path / "spots", [(1, 1, 255), (1, 2, 255), (2, 2, 90)], [1, 2, 0])
+    run = write_run(tmp_path / "runs", "dense", data, column_model())
+    app = make_app(run.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_i_on(pilot, run)
+        await pilot.press("g", "enter")
+        inside = app.query_one(InsideView)
+        await wait_until(pilot, lambda: inside.tiles is not None, what="the probabilities")
+        await pilot.pause()
+        assert inside.tiles.maps == () and inside.filters is None
+        assert inside.maps_grid.placeholder == "no convolution or pooling layer: no feature maps"
+        assert "image 2: true 0" in text_of(app, "#inside-verdict")
+        assert "predicted 2" in text_of(app, "#inside-verdict")
