@@ -30,6 +30,7 @@ class LaunchOptions:
     batch_size: int = SETTING["batch_size"].default
     optimizer: str = SETTING["optimizer"].default
     learning_rate: float = SETTING["learning_rate"].default
+    lr_schedule: str = SETTING["lr_schedule"].default
     val_split: float = SETTING["val_split"].default
     image_size: tuple[int, int] | None = SETTING["image_size"].default
     seed: int | None = SETTING["seed"].default

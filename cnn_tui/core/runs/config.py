@@ -17,7 +17,7 @@ from typing import Any
 
 from cnn_tui.core.augment import NO_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import ConfigError
-from cnn_tui.core.runs.settings import HANGUP_CHOICES, OPTIMIZERS, Setting
+from cnn_tui.core.runs.settings import HANGUP_CHOICES, LR_SCHEDULES, OPTIMIZERS, Setting
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("dataset", "text", "mnist",
@@ -45,6 +45,9 @@ SETTINGS: tuple[Setting, ...] = (
             label="image size", optional=True, empty_means="as stored"),
     Setting("seed", "int", None, "random seed (empty: a new one, recorded in config.json)",
             label="seed", minimum=0, maximum=2**32 - 1, optional=True, empty_means="random"),
+    Setting("lr_schedule", "choice", "constant", "how the learning rate changes over the run: "
+            "constant, or cosine (from --lr down to 0 at the last epoch)",
+            label="lr schedule", choices=LR_SCHEDULES),
     Setting("runs_dir", "path", "runs", "where run directories go"),
     Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
@@ -72,6 +75,7 @@ class TrainConfig:
     val_split: float = SETTING["val_split"].default
     image_size: tuple[int, int] | None = SETTING["image_size"].default
     seed: int | None = SETTING["seed"].default
+    lr_schedule: str = SETTING["lr_schedule"].default
     runs_dir: str | Path = SETTING["runs_dir"].default
     name: str | None = SETTING["name"].default
 

@@ -33,9 +33,11 @@ from cnn_tui.core.runs.rundir import (
     update_status,
     write_config,
 )
+from cnn_tui.core.runs.schedule import follow_schedule, learning_rate_for
 
 
-def make_optimizer(name: str, learning_rate: float) -> Any:
+def make_optimizer(name: str, learning_rate: Any) -> Any:
+    """Keras's optimizer ``name``; ``learning_rate`` a float or a Keras schedule."""
     import keras
 
     if name == "adam":
@@ -45,16 +47,18 @@ def make_optimizer(name: str, learning_rate: float) -> Any:
     return keras.optimizers.RMSprop(learning_rate)
 
 
-def _model(prepared: PreparedRun) -> Any:
+def _model(prepared: PreparedRun, steps: int) -> Any:
     """A new compiled model, or the checkpoint's with its optimizer state (resume)."""
     from cnn_tui.core.keras_model import build_keras_model
 
-    if prepared.resume is not None:
-        return load_model(prepared.resume.checkpoint)
     info, config = prepared.dataset.info, prepared.config
+    if prepared.resume is not None:
+        model = load_model(prepared.resume.checkpoint)
+        follow_schedule(model.optimizer, config, steps)
+        return model
     model = build_keras_model(prepared.spec, info.input_shape, info.num_classes, prepared.report)
     model.compile(
-        optimizer=make_optimizer(config.optimizer, config.learning_rate),
+        optimizer=make_optimizer(config.optimizer, learning_rate_for(config, steps)),
         loss="categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -81,8 +85,9 @@ def train_prepared(
     prepared.run_config["devices"] = device_names()
     write_config(run_dir, prepared.run_config)
 
+    steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     emit(StatusChanged("Loading the checkpoint" if prepared.resume else "Building the model"))
-    model = _model(prepared)
+    model = _model(prepared, steps)
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
     summary = "\n".join(lines)
@@ -97,7 +102,6 @@ def train_prepared(
     augmenter = build_augmenter(config.augment, seed=config.seed)
     train_ds, val_ds = make_train_val_datasets(dataset, config.batch_size, augmenter,
                                                config.seed or 0)
-    steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     stop = StopSignal(stop_event, run_dir)
     callbacks = make_callbacks(run_dir=run_dir, stop=stop, emit=emit, history=history,
                                rows=rows, epochs=config.epochs, steps=steps,
