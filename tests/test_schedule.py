@@ -87,3 +87,55 @@ def test_constant_is_the_optimizers_own_variable(tmp_path: Path, mnist_tiny: Any
     optimizer = keras.saving.load_model(outcome.run_dir / "model.keras").optimizer
     assert isinstance(optimizer._learning_rate, keras.Variable)
     assert float(optimizer.learning_rate.numpy()) == pytest.approx(RATE)
+
+
+def expected_rate(schedule: str, step: int, *, epochs: int = 12, warmup: int = 0,
+                  every: int = 3, decay: float = 0.5) -> float:
+    """The rate at optimizer step ``step``, written out from the schedules' definitions."""
+    epoch = step / STEPS  # fractional: the smooth schedules change inside an epoch
+    if epoch < warmup:
+        return RATE * epoch / warmup
+    after = epoch - warmup
+    if schedule == "step":
+        return RATE * decay ** math.floor(after / every)
+    if schedule == "exponential":
+        return RATE * decay ** (after / every)
+    if schedule == "cosine":
+        return 0.5 * RATE * (1 + math.cos(math.pi * min(after / (epochs - warmup), 1.0)))
+    return RATE
+
+
+@pytest.mark.parametrize("schedule", ["constant", "step", "exponential", "cosine"])
+@pytest.mark.parametrize("warmup", [None, 2])
+def test_each_schedule_follows_its_formula(schedule: str, warmup: int | None) -> None:
+    from cnn_tui.core.runs.schedule import learning_rate_for
+
+    config = TrainConfig(learning_rate=RATE, epochs=12, lr_schedule=schedule,
+                         warmup_epochs=warmup, lr_step_epochs=3, lr_decay=0.5)
+    rate = learning_rate_for(config, STEPS)
+    if schedule == "constant" and warmup is None:
+        assert rate == RATE  # a float: the optimizer's own variable
+        return
+    for step in range(13 * STEPS):
+        want = expected_rate(schedule, step, warmup=warmup or 0)
+        # float32: near 0 the cosine keeps about 1e-6 of the rate.
+        assert float(rate(step)) == pytest.approx(want, rel=1e-5, abs=RATE * 1e-6), step
+
+
+def test_a_warm_up_is_saved_with_the_model_and_resumes(tmp_path: Path, mnist_tiny: Any) -> None:
+    stopped = train(tmp_path, mnist_tiny, epochs=4, lr_schedule="step", warmup_epochs=2,
+                    lr_step_epochs=1, lr_decay=0.5, stop_after=1)
+    steps, rate = saved_optimizer(stopped.run_dir / "checkpoint.keras")
+    assert steps == STEPS and rate == pytest.approx(RATE / 2, rel=1e-5)  # half-way up
+    finished = resume(stopped.run_dir, mnist_tiny)
+    steps, rate = saved_optimizer(finished.run_dir / "model.keras")
+    # Two epochs after the warm-up: two decays.
+    assert steps == 4 * STEPS and rate == pytest.approx(RATE / 4, rel=1e-5)
+
+
+def test_a_warm_up_as_long_as_the_run_is_refused() -> None:
+    from cnn_tui.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="warm-up must be shorter than the run: 3 warm-up"):
+        TrainConfig(epochs=3, warmup_epochs=3).validate()
+    TrainConfig(epochs=4, warmup_epochs=3).validate()

@@ -22,8 +22,8 @@ from cnn_tui.core.runs.config import (
 
 ODD_CONFIG = TrainConfig(
     dataset="../shared/data/cifar10", model={"layers": [{"type": "Flatten"}]},
-    augment=parse_augment("seed"), optimizer="adam", learning_rate=0.0123, lr_schedule="cosine",
-    batch_size=7,
+    augment=parse_augment("seed"), optimizer="adam", learning_rate=0.0123, lr_schedule="step",
+    warmup_epochs=1, lr_step_epochs=2, lr_decay=0.25, batch_size=7,
     epochs=3, limit=500, val_split=0.25, image_size=(20, 24), seed=99, runs_dir="elsewhere",
     name="odd",
 )
@@ -60,7 +60,8 @@ def test_the_train_tab_fields_are_settings_with_labels() -> None:
     [("epochs", "0"), ("epochs", "ten"), ("batch_size", "-3"), ("learning_rate", "abc"),
      ("val_split", "1"), ("val_split", "nan"), ("limit", "0"), ("image_size", "0x5"),
      ("image_size", "100000x100000"), ("seed", "-1"), ("seed", "9" * 5000),
-     ("optimizer", "adagrad"), ("on_hangup", "explode"), ("lr_schedule", "linear")],
+     ("optimizer", "adagrad"), ("on_hangup", "explode"), ("lr_schedule", "linear"),
+     ("warmup_epochs", "0"), ("lr_step_epochs", "1.5"), ("lr_decay", "1"), ("lr_decay", "0")],
 )
 def test_a_bad_value_gets_the_same_message_from_cli_and_tui(name: str, text: str,
                                                              capsys) -> None:

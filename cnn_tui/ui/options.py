@@ -31,6 +31,9 @@ class LaunchOptions:
     optimizer: str = SETTING["optimizer"].default
     learning_rate: float = SETTING["learning_rate"].default
     lr_schedule: str = SETTING["lr_schedule"].default
+    warmup_epochs: int | None = SETTING["warmup_epochs"].default
+    lr_step_epochs: int = SETTING["lr_step_epochs"].default
+    lr_decay: float = SETTING["lr_decay"].default
     val_split: float = SETTING["val_split"].default
     image_size: tuple[int, int] | None = SETTING["image_size"].default
     seed: int | None = SETTING["seed"].default

@@ -113,7 +113,8 @@ def test_a_runs_config_json_is_read_through_the_table() -> None:
     values = values_from_run_config({"options": config_to_dict(config)})
     assert values == {"optimizer": "sgd", "learning_rate": 0.02, "batch_size": 64, "epochs": 7,
                       "limit": 500, "val_split": 0.2, "image_size": (16, 16), "seed": 42,
-                      "lr_schedule": "constant"}
+                      "lr_schedule": "constant", "warmup_epochs": None, "lr_step_epochs": 5,
+                      "lr_decay": 0.5}
     # Runs written before config.json had options: their top-level settings.
     legacy = values_from_run_config({"optimizer": "adam", "epochs": 3, "seed": 1})
     assert (legacy["optimizer"], legacy["epochs"], legacy["seed"]) == ("adam", 3, 1)

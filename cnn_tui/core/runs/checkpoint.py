@@ -123,6 +123,9 @@ def load_model(path: Path) -> Any:
     """
     import keras
 
+    from cnn_tui.core.runs.schedule import register_schedules
+
+    register_schedules()  # an optimizer with a warm-up holds LinearWarmUp
     try:
         # The models hold Keras's built-in layers only (augmentation runs in the
         # input pipeline), so no custom objects are needed.

@@ -10,6 +10,7 @@ wrote them, which is what ``--resume`` needs.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -45,9 +46,18 @@ SETTINGS: tuple[Setting, ...] = (
             label="image size", optional=True, empty_means="as stored"),
     Setting("seed", "int", None, "random seed (empty: a new one, recorded in config.json)",
             label="seed", minimum=0, maximum=2**32 - 1, optional=True, empty_means="random"),
-    Setting("lr_schedule", "choice", "constant", "how the learning rate changes over the run: "
-            "constant, or cosine (from --lr down to 0 at the last epoch)",
-            label="lr schedule", choices=LR_SCHEDULES),
+    Setting("lr_schedule", "choice", "constant", "how the learning rate changes after any "
+            "warm-up: constant; step (times --lr-decay every --lr-step-epochs epochs); "
+            "exponential (the same decay, smoothly at every step); cosine (from --lr down to 0 "
+            "at the last epoch)", label="lr schedule", choices=LR_SCHEDULES),
+    Setting("warmup_epochs", "int", None, "first raise the learning rate linearly from 0 to "
+            "--lr over this many epochs", label="warm-up", minimum=1, maximum=100000,
+            unit="epochs", optional=True, empty_means="none"),
+    Setting("lr_step_epochs", "int", 5, "step and exponential schedules: epochs per decay by "
+            "--lr-decay", label="decay every", minimum=1, maximum=100000, unit="epochs"),
+    Setting("lr_decay", "float", 0.5, "step and exponential schedules: what the learning rate "
+            "is multiplied by every --lr-step-epochs epochs", label="decay factor",
+            minimum=0.0, maximum=1.0, exclusive=True),
     Setting("runs_dir", "path", "runs", "where run directories go"),
     Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
@@ -76,6 +86,9 @@ class TrainConfig:
     image_size: tuple[int, int] | None = SETTING["image_size"].default
     seed: int | None = SETTING["seed"].default
     lr_schedule: str = SETTING["lr_schedule"].default
+    warmup_epochs: int | None = SETTING["warmup_epochs"].default
+    lr_step_epochs: int = SETTING["lr_step_epochs"].default
+    lr_decay: float = SETTING["lr_decay"].default
     runs_dir: str | Path = SETTING["runs_dir"].default
     name: str | None = SETTING["name"].default
 
@@ -84,6 +97,7 @@ class TrainConfig:
         for setting in RUN_SETTINGS:
             if setting.kind in ("int", "float", "choice", "size"):
                 setting.check(getattr(self, setting.name))
+        check_combination({s.name: getattr(self, s.name) for s in RUN_SETTINGS})
 
     @property
     def model_name(self) -> str:
@@ -104,6 +118,20 @@ class TrainConfig:
         if self.seed is not None:
             return self
         return replace(self, seed=random.SystemRandom().randrange(2**31))
+
+
+def check_combination(values: Mapping[str, Any]) -> None:
+    """Raise ConfigError when settings that are each valid do not go together.
+
+    ``values``: setting name -> value, each already checked (the Train tab
+    passes its fields, ``TrainConfig.validate`` all of its own).
+    """
+    warmup, epochs = values.get("warmup_epochs"), values.get("epochs")
+    if warmup is not None and epochs is not None and warmup >= epochs:
+        raise ConfigError(
+            f"warm-up must be shorter than the run: {warmup} warm-up epochs "
+            f"(--warmup-epochs) leave none of the run's {epochs} (--epochs) for the schedule; "
+            "lower one or raise the other.")
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, Any]:

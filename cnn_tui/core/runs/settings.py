@@ -23,7 +23,7 @@ from cnn_tui.core.errors import CnnTuiError, ConfigError
 from cnn_tui.core.limits import MAX_IMAGE_SIDE
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
-LR_SCHEDULES = ("constant", "cosine")
+LR_SCHEDULES = ("constant", "step", "exponential", "cosine")
 HANGUP_CHOICES = ("finish", "stop")
 
 
