@@ -139,3 +139,28 @@ def test_a_warm_up_as_long_as_the_run_is_refused() -> None:
     with pytest.raises(ConfigError, match="warm-up must be shorter than the run: 3 warm-up"):
         TrainConfig(epochs=3, warmup_epochs=3).validate()
     TrainConfig(epochs=4, warmup_epochs=3).validate()
+
+
+@pytest.mark.parametrize("schedule", ["constant", "step", "exponential", "cosine"])
+def test_the_history_has_each_epochs_rate_and_time(tmp_path: Path, mnist_tiny: Any,
+                                                    schedule: str) -> None:
+    from cnn_tui.core.runs.events import BatchProgress
+    from cnn_tui.core.runs.history import read_history
+
+    events: list[Any] = []
+    config = TrainConfig(dataset="mnist-tiny", model=TINY_SPEC, batch_size=BATCH, seed=1,
+                         learning_rate=RATE, runs_dir=tmp_path / "runs", epochs=5,
+                         lr_schedule=schedule, warmup_epochs=1, lr_step_epochs=2)
+    outcome = run_training(config, events.append, dataset=mnist_tiny)
+    history = read_history(outcome.run_dir)
+    want = [expected_rate(schedule, (epoch - 1) * STEPS, epochs=5, warmup=1, every=2)
+            for epoch in history["epoch"]]
+    assert history["learning_rate"] == pytest.approx(want, rel=1e-5, abs=RATE * 1e-6)
+    assert history["learning_rate"][0] == 0.0  # the warm-up's first step
+    ended = [e for e in events if isinstance(e, EpochEnded)]
+    assert [e.learning_rate for e in ended] == history["learning_rate"]
+    assert [e.duration_s for e in ended] == pytest.approx(history["epoch_time_s"])
+    assert all(t > 0 for t in history["epoch_time_s"])
+    assert "learning_rate" not in ended[0].logs  # the events' logs stay Keras's metrics
+    batches = [e for e in events if isinstance(e, BatchProgress)]
+    assert all(e.learning_rate is not None and 0 <= e.learning_rate <= RATE for e in batches)

@@ -63,8 +63,9 @@ class ProgressPrinter:
                 f"images, {event.steps_per_epoch} steps per epoch"
             )
         if isinstance(event, ev.EpochEnded):
+            rate = "" if event.learning_rate is None else f"  lr {event.learning_rate:.3g}"
             return (
-                f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}  "
+                f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}{rate}  "
                 f"({event.duration_s:.1f}s)"
             )
         if isinstance(event, ev.RunFinished):

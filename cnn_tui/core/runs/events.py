@@ -63,6 +63,8 @@ class BatchProgress:
     images_per_s: float
     eta_epoch_s: float
     eta_run_s: float
+    learning_rate: float | None = None
+    """The rate of the next step (a schedule's value at the optimizer's step count)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,10 @@ class EpochEnded:
     epoch: int
     epochs: int
     logs: dict[str, float]
+    """Keras's metrics; the history row also has ``learning_rate`` and ``epoch_time_s``."""
     duration_s: float
+    learning_rate: float | None = None
+    """The rate of the epoch's first step (its ``learning_rate`` column)."""
 
 
 @dataclass(frozen=True)
