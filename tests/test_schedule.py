@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -11,44 +10,13 @@ import pytest
 
 from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.core.runs.events import EpochEnded
-from cnn_tui.core.runs.resume import plan_resume
 from cnn_tui.core.runs.runner import run_training
-from tests.resources import missing
-
-TINY_SPEC = {"layers": [{"type": "Flatten"}, {"type": "Dense", "units": 10,
-                                               "activation": "softmax"}]}
-N_TRAIN, BATCH = 200, 50
-STEPS = N_TRAIN // BATCH
-RATE = 0.01
+from tests.tiny_runs import BATCH, RATE, STEPS, TINY_SPEC, load_tiny_mnist, resume, train
 
 
 @pytest.fixture(scope="module")
 def mnist_tiny() -> Any:
-    from cnn_tui.core.datasets import load_dataset
-
-    shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
-    if not shared.is_dir():
-        missing(f"real MNIST not found at {shared} (see shared/data/README.md)")
-    data = load_dataset(shared, limit=N_TRAIN, seed=0)
-    data.x_val, data.y_val = data.x_val[:100], data.y_val[:100]
-    return data
-
-
-def train(tmp_path: Path, data: Any, *, stop_after: int | None = None, **options: Any) -> Any:
-    stop = threading.Event()
-
-    def emit(event: Any) -> None:
-        if isinstance(event, EpochEnded) and event.epoch == stop_after:
-            stop.set()
-
-    config = TrainConfig(dataset="mnist-tiny", model=TINY_SPEC, batch_size=BATCH, seed=1,
-                         learning_rate=RATE, runs_dir=tmp_path / "runs", **options)
-    return run_training(config, emit, stop, dataset=data)
-
-
-def resume(run_dir: Path, data: Any) -> Any:
-    config, point = plan_resume(run_dir)
-    return run_training(config, lambda event: None, dataset=data, resume=point)
+    return load_tiny_mnist()
 
 
 def saved_optimizer(path: Path) -> tuple[int, float]:
@@ -164,3 +132,29 @@ def test_the_history_has_each_epochs_rate_and_time(tmp_path: Path, mnist_tiny: A
     assert "learning_rate" not in ended[0].logs  # the events' logs stay Keras's metrics
     batches = [e for e in events if isinstance(e, BatchProgress)]
     assert all(e.learning_rate is not None and 0 <= e.learning_rate <= RATE for e in batches)
+
+
+def test_a_stopped_and_resumed_schedule_matches_an_uninterrupted_one(
+    tmp_path: Path, mnist_tiny: Any
+) -> None:
+    from cnn_tui.core.runs.events import BatchProgress, RunStarted
+    from cnn_tui.core.runs.history import read_history
+
+    options: dict[str, Any] = {"epochs": 5, "lr_schedule": "exponential", "warmup_epochs": 1,
+                               "lr_step_epochs": 1, "lr_decay": 0.5}
+    straight = train(tmp_path / "a", mnist_tiny, **options)
+    stopped = train(tmp_path / "b", mnist_tiny, stop_after=2, **options)
+    assert stopped.state == "stopped" and stopped.epochs_done == 2
+    events: list[Any] = []
+    resumed = resume(stopped.run_dir, mnist_tiny, events=events)
+    assert resumed.state == "finished"
+    rates = read_history(resumed.run_dir)["learning_rate"]
+    assert rates == pytest.approx(read_history(straight.run_dir)["learning_rate"], rel=1e-6)
+    assert rates == pytest.approx([0.0, RATE, RATE / 2, RATE / 4, RATE / 8], rel=1e-5)
+    started = next(e for e in events if isinstance(e, RunStarted))
+    assert started.initial_epoch == 2
+    first = next(e for e in events if isinstance(e, BatchProgress))
+    # After the first step of epoch 3: one step past the warm-up's epoch and one decay.
+    assert (first.epoch, first.step) == (3, 1)
+    assert first.learning_rate == pytest.approx(
+        expected_rate("exponential", 2 * STEPS + 1, warmup=1, every=1), rel=1e-5)

@@ -20,7 +20,9 @@ from cnn_tui.core.runs.settings import Setting
 
 APP_SETTINGS = ("dataset", "model", "augment", "optimizer", "learning_rate", "batch_size",
                 "epochs", "limit", "val_split", "image_size", "seed", "lr_schedule",
-                "warmup_epochs", "lr_step_epochs", "lr_decay", "runs_dir", "on_hangup")
+                "warmup_epochs", "lr_step_epochs", "lr_decay", "monitor", "plateau_patience",
+                "plateau_factor", "early_stop_patience", "early_stop_min_delta", "restore_best",
+                "runs_dir", "on_hangup")
 TRAIN_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "run")
 SUMMARY_SETTINGS = ("dataset", "model", "image_size")
 

@@ -69,7 +69,8 @@ class ProgressPrinter:
                 f"({event.duration_s:.1f}s)"
             )
         if isinstance(event, ev.RunFinished):
-            return f"finished: test {format_logs(event.test_metrics)}"
+            why = f" ({event.reason})" if event.reason else ""
+            return f"finished{why}: test {format_logs(event.test_metrics)}"
         if isinstance(event, ev.RunStopped):
             return (f"stopped ({event.reason}) after {event.epochs_done} complete epoch(s); "
                     "model saved; go on with cnn-tui train --resume " + str(event.run_dir))

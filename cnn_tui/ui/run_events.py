@@ -64,7 +64,8 @@ class RunEvents(AppState):
         if isinstance(event, RunFinished):
             acc = event.test_metrics.get("accuracy")
             score = f": validation accuracy {acc:.4f}" if acc is not None else ""
-            train.run_ended(f"finished {event.epochs_done} epochs{score}; "
+            why = f" ({event.reason})" if event.reason else ""
+            train.run_ended(f"finished {event.epochs_done} epochs{why}{score}; "
                             f"saved as {Path(event.run_dir).name}", finished=True)
         elif isinstance(event, RunStopped):
             why = f" ({event.reason})" if event.reason not in ("", "stopped") else ""

@@ -114,7 +114,9 @@ def test_a_runs_config_json_is_read_through_the_table() -> None:
     assert values == {"optimizer": "sgd", "learning_rate": 0.02, "batch_size": 64, "epochs": 7,
                       "limit": 500, "val_split": 0.2, "image_size": (16, 16), "seed": 42,
                       "lr_schedule": "constant", "warmup_epochs": None, "lr_step_epochs": 5,
-                      "lr_decay": 0.5}
+                      "lr_decay": 0.5, "monitor": "val_loss", "plateau_patience": None,
+                      "plateau_factor": 0.1, "early_stop_patience": None,
+                      "early_stop_min_delta": 0.0, "restore_best": "yes"}
     # Runs written before config.json had options: their top-level settings.
     legacy = values_from_run_config({"optimizer": "adam", "epochs": 3, "seed": 1})
     assert (legacy["optimizer"], legacy["epochs"], legacy["seed"]) == ("adam", 3, 1)

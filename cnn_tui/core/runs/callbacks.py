@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,8 @@ from cnn_tui.core.runs.checkpoint import save_model
 from cnn_tui.core.runs.control import StopSignal
 from cnn_tui.core.runs.events import RunEvent
 from cnn_tui.core.runs.history import EPOCH_TIME, LEARNING_RATE, HistoryWriter, Row
+from cnn_tui.core.runs.monitors import best_weights
+from cnn_tui.core.runs.monitors import state as monitor_state
 from cnn_tui.core.runs.progress_events import ProgressReporter
 from cnn_tui.core.runs.rundir import CHECKPOINT_FILE, update_status
 from cnn_tui.core.runs.schedule import current_learning_rate
@@ -73,8 +75,13 @@ def make_callbacks(
     epochs: int,
     steps: int,
     batch_size: int,
+    monitors: Sequence[Any] = (),
 ) -> list[Any]:
-    """The run's callbacks in the order their epoch-end work must happen (imports keras)."""
+    """The run's callbacks in the order their epoch-end work must happen (imports keras).
+
+    ``monitors``: early stopping and reduce-on-plateau (``monitors.py``); they
+    act on the epoch's logs before the checkpoint keeps their counters.
+    """
     import keras
 
     class StopOnRequest(keras.callbacks.Callback):
@@ -139,7 +146,7 @@ def make_callbacks(
 
         def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
             finished = [*rows, {"epoch": epoch + 1, **_floats(logs)}]
-            save_checkpoint(self.model, run_dir, finished)
+            save_checkpoint(self.model, run_dir, finished, monitors)
             rows[:] = finished  # only once the checkpoint holds them
 
     class HistoryRows(keras.callbacks.Callback):
@@ -191,6 +198,7 @@ def make_callbacks(
         NonFiniteLossGuard(),
         EpochLearningRate(),
         EpochTimer(),
+        *monitors,
         EpochCheckpoint(),
         HistoryRows(),
         StatusFile(),
@@ -206,9 +214,11 @@ def close_callbacks(callbacks: list[Any]) -> None:
             close()
 
 
-def save_checkpoint(model: Any, run_dir: Path, rows: list[Row]) -> None:
+def save_checkpoint(model: Any, run_dir: Path, rows: list[Row],
+                    monitors: Sequence[Any] = ()) -> None:
     """``checkpoint.keras`` after ``len(rows)`` finished epochs (raises SaveFailed)."""
-    save_model(model, run_dir / CHECKPOINT_FILE, {"epochs_done": len(rows), "history": rows})
+    state = {"epochs_done": len(rows), "history": rows, "monitors": monitor_state(monitors)}
+    save_model(model, run_dir / CHECKPOINT_FILE, state, best_weights(monitors))
 
 
 def _floats(logs: Logs) -> dict[str, float]:

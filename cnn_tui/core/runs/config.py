@@ -18,7 +18,14 @@ from typing import Any
 
 from cnn_tui.core.augment import NO_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import ConfigError
-from cnn_tui.core.runs.settings import HANGUP_CHOICES, LR_SCHEDULES, OPTIMIZERS, Setting
+from cnn_tui.core.runs.settings import (
+    HANGUP_CHOICES,
+    LR_SCHEDULES,
+    MONITORS,
+    OPTIMIZERS,
+    YES_NO,
+    Setting,
+)
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("dataset", "text", "mnist",
@@ -58,6 +65,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lr_decay", "float", 0.5, "step and exponential schedules: what the learning rate "
             "is multiplied by every --lr-step-epochs epochs", label="decay factor",
             minimum=0.0, maximum=1.0, exclusive=True),
+    Setting("monitor", "choice", "val_loss", "what reduce-on-plateau and early stopping watch "
+            "at each epoch's end (a loss should fall, an accuracy rise)", label="monitor",
+            choices=MONITORS),
+    Setting("plateau_patience", "int", None, "multiply the learning rate by --plateau-factor "
+            "after this many epochs without improvement of --monitor (Keras's "
+            "ReduceLROnPlateau; needs --lr-schedule constant)", label="plateau wait",
+            minimum=1, maximum=100000, unit="epochs", optional=True, empty_means="off"),
+    Setting("plateau_factor", "float", 0.1, "what reduce-on-plateau multiplies the learning "
+            "rate by", label="plateau factor", minimum=0.0, maximum=1.0, exclusive=True),
+    Setting("early_stop_patience", "int", None, "end the run after this many epochs without "
+            "improvement of --monitor (Keras's EarlyStopping); it ends as finished",
+            label="stop wait", minimum=1, maximum=100000, unit="epochs", optional=True,
+            empty_means="off"),
+    Setting("early_stop_min_delta", "float", 0.0, "early stopping: the least change of "
+            "--monitor that counts as an improvement", label="stop min delta", minimum=0.0),
+    Setting("restore_best", "choice", "yes", "early stopping: end with the weights of the "
+            "epoch where --monitor was best, not the last epoch's", label="restore best",
+            choices=YES_NO),
     Setting("runs_dir", "path", "runs", "where run directories go"),
     Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
@@ -89,6 +114,12 @@ class TrainConfig:
     warmup_epochs: int | None = SETTING["warmup_epochs"].default
     lr_step_epochs: int = SETTING["lr_step_epochs"].default
     lr_decay: float = SETTING["lr_decay"].default
+    monitor: str = SETTING["monitor"].default
+    plateau_patience: int | None = SETTING["plateau_patience"].default
+    plateau_factor: float = SETTING["plateau_factor"].default
+    early_stop_patience: int | None = SETTING["early_stop_patience"].default
+    early_stop_min_delta: float = SETTING["early_stop_min_delta"].default
+    restore_best: str = SETTING["restore_best"].default
     runs_dir: str | Path = SETTING["runs_dir"].default
     name: str | None = SETTING["name"].default
 
@@ -132,6 +163,13 @@ def check_combination(values: Mapping[str, Any]) -> None:
             f"warm-up must be shorter than the run: {warmup} warm-up epochs "
             f"(--warmup-epochs) leave none of the run's {epochs} (--epochs) for the schedule; "
             "lower one or raise the other.")
+    schedule = values.get("lr_schedule", "constant")
+    if values.get("plateau_patience") is not None and (schedule != "constant" or warmup):
+        what = f"lr schedule {schedule}" + (" with a warm-up" if warmup else "")
+        raise ConfigError(
+            "plateau wait (--plateau-patience) needs lr schedule constant without warm-up: "
+            f"Keras's ReduceLROnPlateau cannot change a rate that a schedule sets; got {what}. "
+            "Leave plateau wait empty, or the schedule constant.")
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, Any]:

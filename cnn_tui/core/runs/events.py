@@ -82,12 +82,15 @@ class EpochEnded:
 
 @dataclass(frozen=True)
 class RunFinished:
-    """Every planned epoch ran; the model is saved."""
+    """Every planned epoch ran, or early stopping ended the run; the model is saved."""
 
     run_dir: Path
     test_metrics: dict[str, float]
     """The final model on the validation/test split (``loss``, ``accuracy``)."""
     epochs_done: int
+    reason: str = ""
+    """Why it ended before its planned epochs or with other weights than the last's:
+    ``early stop at epoch 9; best epoch 6 restored``; empty when it simply ran to the end."""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from cnn_tui.core.limits import MAX_IMAGE_SIDE
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
 LR_SCHEDULES = ("constant", "step", "exponential", "cosine")
+MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
+YES_NO = ("yes", "no")
 HANGUP_CHOICES = ("finish", "stop")
 
 
