@@ -56,39 +56,48 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lr_schedule", "choice", "constant", "how the learning rate changes after any "
             "warm-up: constant; step (times --lr-decay every --lr-step-epochs epochs); "
             "exponential (the same decay, smoothly at every step); cosine (from --lr down to 0 "
-            "at the last epoch)", label="lr schedule", choices=LR_SCHEDULES),
+            "at the last epoch)", label="lr schedule", choices=LR_SCHEDULES, group="schedule"),
     Setting("warmup_epochs", "int", None, "first raise the learning rate linearly from 0 to "
             "--lr over this many epochs", label="warm-up", minimum=1, maximum=100000,
-            unit="epochs", optional=True, empty_means="none"),
+            unit="epochs", optional=True, empty_means="none", group="schedule"),
     Setting("lr_step_epochs", "int", 5, "step and exponential schedules: epochs per decay by "
-            "--lr-decay", label="decay every", minimum=1, maximum=100000, unit="epochs"),
+            "--lr-decay", label="decay every", minimum=1, maximum=100000, unit="epochs",
+            group="schedule"),
     Setting("lr_decay", "float", 0.5, "step and exponential schedules: what the learning rate "
             "is multiplied by every --lr-step-epochs epochs", label="decay factor",
-            minimum=0.0, maximum=1.0, exclusive=True),
+            minimum=0.0, maximum=1.0, exclusive=True, group="schedule"),
     Setting("monitor", "choice", "val_loss", "what reduce-on-plateau and early stopping watch "
             "at each epoch's end (a loss should fall, an accuracy rise)", label="monitor",
-            choices=MONITORS),
+            choices=MONITORS, group="monitors"),
     Setting("plateau_patience", "int", None, "multiply the learning rate by --plateau-factor "
             "after this many epochs without improvement of --monitor (Keras's "
             "ReduceLROnPlateau; needs --lr-schedule constant)", label="plateau wait",
-            minimum=1, maximum=100000, unit="epochs", optional=True, empty_means="off"),
+            minimum=1, maximum=100000, unit="epochs", optional=True, empty_means="off",
+            group="monitors"),
     Setting("plateau_factor", "float", 0.1, "what reduce-on-plateau multiplies the learning "
-            "rate by", label="plateau factor", minimum=0.0, maximum=1.0, exclusive=True),
+            "rate by", label="plateau factor", minimum=0.0, maximum=1.0, exclusive=True,
+            group="monitors"),
     Setting("early_stop_patience", "int", None, "end the run after this many epochs without "
             "improvement of --monitor (Keras's EarlyStopping); it ends as finished",
             label="stop wait", minimum=1, maximum=100000, unit="epochs", optional=True,
-            empty_means="off"),
+            empty_means="off", group="monitors"),
     Setting("early_stop_min_delta", "float", 0.0, "early stopping: the least change of "
-            "--monitor that counts as an improvement", label="stop min delta", minimum=0.0),
+            "--monitor that counts as an improvement", label="stop min delta", minimum=0.0,
+            group="monitors"),
     Setting("restore_best", "choice", "yes", "early stopping: end with the weights of the "
             "epoch where --monitor was best, not the last epoch's", label="restore best",
-            choices=YES_NO),
+            choices=YES_NO, group="monitors"),
     Setting("runs_dir", "path", "runs", "where run directories go"),
     Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
             "training: finish the run without a screen, or stop it at the next batch",
             label="on hang-up", choices=HANGUP_CHOICES, scope="app"),
 )
+SETTING_GROUPS = {
+    "schedule": "learning-rate schedule",
+    "monitors": "reduce on plateau and early stopping",
+}
+"""The sections of related settings (``Setting.group``) and their titles."""
 SETTING = {setting.name: setting for setting in SETTINGS}
 RUN_SETTINGS = tuple(s for s in SETTINGS if s.scope == "run")
 TUI_FIELDS = tuple(s for s in SETTINGS if s.label)
@@ -167,9 +176,8 @@ def check_combination(values: Mapping[str, Any]) -> None:
     if values.get("plateau_patience") is not None and (schedule != "constant" or warmup):
         what = f"lr schedule {schedule}" + (" with a warm-up" if warmup else "")
         raise ConfigError(
-            "plateau wait (--plateau-patience) needs lr schedule constant without warm-up: "
-            f"Keras's ReduceLROnPlateau cannot change a rate that a schedule sets; got {what}. "
-            "Leave plateau wait empty, or the schedule constant.")
+            "plateau wait (--plateau-patience) needs lr schedule constant without warm-up "
+            f"(Keras's ReduceLROnPlateau cannot change a scheduled rate); got {what}.")
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, Any]:

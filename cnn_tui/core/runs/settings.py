@@ -55,6 +55,9 @@ class Setting:
     """What None means, for placeholders and help ("all images")."""
     scope: str = "run"
     """run: a TrainConfig field; app: how the TUI session behaves."""
+    group: str = ""
+    """A section of related settings (``config.SETTING_GROUPS``): ``--help`` lists them
+    under its title and the Train tab folds them away; empty: a main setting."""
 
     @property
     def cli_flag(self) -> str:

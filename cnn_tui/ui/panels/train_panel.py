@@ -42,7 +42,9 @@ class TrainPanel(Horizontal):
 
     DEFAULT_CSS = """
     TrainPanel {
-        #train-side { width: 36; height: 100%; }
+        /* The settings' folded groups, opened at 80x24, scroll the side. */
+        #train-side { width: 36; height: 100%; overflow-y: auto;
+                      scrollbar-size-vertical: 1; }
         #train-buttons { height: 1; margin: 1 0 0 0; }
         #train-buttons Button { margin-right: 1; }
         #curves { width: 1fr; height: 100%; }
