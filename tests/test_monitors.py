@@ -165,3 +165,11 @@ def test_reduce_on_plateau_with_a_schedule_is_refused(schedule: dict[str, Any]) 
     with pytest.raises(ConfigError, match=r"plateau wait \(--plateau-patience\) needs lr "
                                           "schedule constant without warm-up"):
         TrainConfig(plateau_patience=2, **schedule).validate()
+
+
+def test_patience_running_out_at_the_last_planned_epoch_is_no_early_stop(
+    tmp_path: Path, mnist_tiny: Any
+) -> None:
+    outcome = train(tmp_path, mnist_tiny, **{**NEVER_BETTER, "epochs": 3})
+    assert (outcome.state, outcome.epochs_done) == ("finished", 3)
+    assert outcome.message == "best epoch 1 restored"

@@ -130,7 +130,7 @@ def train_prepared(
     finally:
         close_callbacks(callbacks)
     epochs_done = len(rows)
-    early, why, restored = ending(monitors, epochs_done)
+    early, why, restored = ending(monitors, epochs_done, config.epochs)
     stopped = not early and (stopped or epochs_done < config.epochs)
     # model.keras holds the weights as they stand (the best epoch's, when early
     # stopping restored them); after a stop mid-epoch they are past the

@@ -101,13 +101,16 @@ def best_weights(monitors: Sequence[Any]) -> list[Any] | None:
     return weights
 
 
-def ending(monitors: Sequence[Any], epochs_done: int) -> tuple[bool, str, int | None]:
+def ending(monitors: Sequence[Any], epochs_done: int,
+           epochs: int) -> tuple[bool, str, int | None]:
     """After ``fit`` returned: (stopped early, why, the 1-based epoch whose weights the model
-    now holds when it is not the last)."""
+    now holds when it is not the last). ``epochs``: the run's planned total."""
     early = _early_stopping(monitors)
     if early is None:
         return False, "", None
-    stopped = early.stopped_epoch > 0
+    # Keras also "stops" at the last planned epoch when patience runs out there:
+    # the run ended when it would have anyway, which is no early stop.
+    stopped = early.stopped_epoch > 0 and epochs_done < epochs
     # Keras restores the best weights at the end of training, stopped early or not;
     # they are worth a word only when they are not the last epoch's.
     restored = None
