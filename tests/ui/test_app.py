@@ -10,6 +10,7 @@ from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.messages import TrainingBatch, TrainingEpoch, message_for
 from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.screens.help import HelpScreen
+from tests.ui.settle import panels_ready
 
 
 def make_app(tmp_path: Path, **options) -> CnnTuiApp:
@@ -55,7 +56,7 @@ async def test_help_lists_the_keys_of_every_tab(tmp_path: Path) -> None:
 async def test_command_palette_offers_the_app_actions(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await panels_ready(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for expected in ("Start training", "Stop training", "Export history", "Keys",
                          "Save spec", "Undo"):
@@ -65,7 +66,7 @@ async def test_command_palette_offers_the_app_actions(tmp_path: Path) -> None:
 async def test_keys_typed_in_a_field_are_text_not_commands(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await panels_ready(pilot)
         app.query_one("#tabs").active = "train-tab"
         field = app.query_one("#seed")
         field.value = ""

@@ -22,6 +22,7 @@ from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.train_config import values_from_run_config
 from cnn_tui.ui.widgets.settings_form import field_id
+from tests.ui.settle import panels_ready
 
 BAD_TEXTS = [("epochs", "0"), ("epochs", "ten"), ("batch_size", "-3"),
              ("learning_rate", "abc"), ("val_split", "1"), ("limit", "0"),
@@ -49,7 +50,7 @@ async def test_every_cli_flag_that_is_a_field_has_the_same_default(tmp_path: Pat
     assert expected["seed"] is None  # empty: a random seed, recorded in config.json
     app = launched_like_the_cli(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await panels_ready(pilot)
         panel = app.query_one(TrainPanel)
         assert app.train_settings.values == expected
         for setting in TUI_FIELDS:
@@ -76,6 +77,7 @@ async def test_a_bad_value_typed_in_a_field_shows_the_cli_message(
 
     app = launched_like_the_cli(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await panels_ready(pilot)
         app.query_one("#tabs").active = "train-tab"
         await pilot.pause()
         field = app.query_one(f"#{field_id(name)}", Input)
@@ -95,7 +97,7 @@ async def test_a_bad_value_typed_in_a_field_shows_the_cli_message(
 async def test_choice_settings_are_selects_that_feed_the_values(tmp_path: Path) -> None:
     app = launched_like_the_cli(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()  # the Train tab's panel is mounted after the first frame
+        await panels_ready(pilot)
         panel = app.query_one(TrainPanel)
         panel.query_one("#optimizer", Select).value = "adam"
         panel.query_one("#on-hangup", Select).value = "stop"
@@ -143,6 +145,7 @@ async def test_a_bad_value_in_a_folded_group_shows_the_cli_message(
 
     app = launched_like_the_cli(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await panels_ready(pilot)
         await app.workers.wait_for_complete()  # the Dataset tab's peek, which picks a tab
         await pilot.pause()
         app.query_one("#tabs").active = "train-tab"
@@ -172,6 +175,7 @@ async def test_settings_that_do_not_go_together_are_refused_like_the_cli(
 
     app = launched_like_the_cli(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await panels_ready(pilot)
         app.query_one("#tabs").active = "train-tab"
         await pilot.pause()
         schedule = app.query_one("#schedule-group", Collapsible)
