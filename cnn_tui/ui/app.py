@@ -41,7 +41,7 @@ from cnn_tui.ui.run_events import RunEvents
 from cnn_tui.ui.runs_actions import RunsActions
 from cnn_tui.ui.state import Augmentation, RunState, TrainSettings
 from cnn_tui.ui.tab_panels import hidden_tab_panels
-from cnn_tui.ui.thread_priority import lower_this_thread
+from cnn_tui.ui.thread_priority import in_lowered_thread
 from cnn_tui.ui.widgets.key_footer import KeyFooter
 
 TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab")
@@ -177,11 +177,11 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
     @work(thread=True, group="tensorflow", exit_on_error=False,
           description="loading TensorFlow")
     def _load_tensorflow(self) -> None:
-        lower_this_thread()  # TensorFlow's thread pools start here and inherit it
         try:
-            from cnn_tui.core.tf_setup import device_names
+            from cnn_tui.core.tf_setup import start_runtime
 
-            names = device_names()
+            # TensorFlow's thread pools start in a thread of lower priority than the UI's.
+            names = in_lowered_thread(start_runtime)
             import keras  # noqa: F401 - imported here so the first run does not wait for it
         except Exception as exc:  # noqa: BLE001 - any import failure is reported, not raised
             self.post_message(TensorFlowFailed(f"{type(exc).__name__}: {exc}"))
