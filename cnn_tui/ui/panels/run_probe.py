@@ -284,12 +284,11 @@ def _curve(target: ProbeTarget, result: ProbeResult) -> ProbeCurve:
 
 
 def _done_text(curves: tuple[ProbeCurve, ...]) -> str:
-    """What the plot shows (the legend under it names the runs): how many images, how far."""
-    images = sorted({curve.n_images for curve in curves})
-    shifts = sorted({len(curve.shifts) - 1 for curve in curves})
-    on = (f"{images[0]:,} validation images" if len(images) == 1
+    """What the plot shows (the legend above it names the runs): how many images, how far."""
+    images = [curve.n_images for curve in curves]
+    shifts = [len(curve.shifts) - 1 for curve in curves]
+    on = (f"{images[0]:,} validation images" if len(set(images)) == 1
           else "their validation images (" + ", ".join(f"{n:,}" for n in images) + ")")
-    upto = (f"{shifts[0]} px" if len(shifts) == 1
+    upto = (f"{shifts[0]} px" if len(set(shifts)) == 1
             else "each run's k (" + ", ".join(str(k) for k in shifts) + " px)")
     return f"accuracy on {on} shifted 0 to {upto} · v curves, k shift, p again"
-
