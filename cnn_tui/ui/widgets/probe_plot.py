@@ -25,7 +25,7 @@ from cnn_tui.ui.widgets.text_update import update_text
 
 PROBE_HINT = ("no probe yet: p probes the selected runs (or the highlighted one) on shifted "
               "images, k chooses the shift · v curves")
-EMPTY_TITLE = "accuracy on shifted images: p probes the selected runs"
+EMPTY_TITLE = "accuracy on shifted images"
 TITLE = "accuracy, mean of 4 directions"
 
 
