@@ -105,7 +105,7 @@ class RunProbe(_Base):
     """The largest shift chosen with ``k``; None: each run's default."""
     _probe: _Probe | None = None
     _probe_curves: tuple[ProbeCurve, ...] = ()
-    """The last probe's curves, in the order its runs finished."""
+    """The last probe's curves so far, in the order of its runs."""
 
     @property
     def probe_view(self) -> ProbeView:

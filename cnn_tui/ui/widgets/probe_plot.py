@@ -3,9 +3,9 @@
 The translation-invariance experiment of the tutorial: each run's accuracy
 on its validation images moved by 0, 1, ..., k pixels (each shift the mean
 of up, down, left and right). One line per run, in the run's colour (the
-Runs table's mark), with a legend naming it, drawn like the overlay of
-training curves (``run_overlay.py``); beside it a small table of the same
-numbers, a row per shift and a column per run.
+Runs table's mark), drawn like the overlay of training curves
+(``run_overlay.py``), under a legend line naming each run; beside it a small
+table of the same numbers, a row per shift and a column per run.
 """
 
 from __future__ import annotations
