@@ -289,6 +289,8 @@ def test_probe_view_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int,
     app = CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=runs), load_tensorflow=False)
 
     async def probe_both(pilot: Any) -> None:
+        # The Runs tab's panel is mounted just after the first frame (tab_panels.py).
+        await wait_until(pilot, lambda: app.panels_mounted, 10.0, "the hidden tabs' panels")
         await pilot.app.workers.wait_for_complete()
         await pilot.press("5")
         panel = await select_all(pilot)
