@@ -59,7 +59,8 @@ def test_the_train_tab_fields_are_settings_with_labels() -> None:
     [("epochs", "0"), ("epochs", "ten"), ("batch_size", "-3"), ("learning_rate", "abc"),
      ("val_split", "1"), ("val_split", "nan"), ("limit", "0"), ("image_size", "0x5"),
      ("image_size", "100000x100000"), ("seed", "-1"), ("seed", "9" * 5000),
-     ("optimizer", "adagrad"), ("on_hangup", "explode")],
+     ("optimizer", "adagrad"), ("on_hangup", "explode"), ("color", "16"),
+     ("color", "TrueColor")],
 )
 def test_a_bad_value_gets_the_same_message_from_cli_and_tui(name: str, text: str,
                                                              capsys) -> None:

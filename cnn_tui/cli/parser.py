@@ -19,7 +19,8 @@ from cnn_tui.core.runs.config import SETTING, SETTINGS
 from cnn_tui.core.runs.settings import Setting
 
 APP_SETTINGS = ("dataset", "model", "augment", "optimizer", "learning_rate", "batch_size",
-                "epochs", "limit", "val_split", "image_size", "seed", "runs_dir", "on_hangup")
+                "epochs", "limit", "val_split", "image_size", "seed", "runs_dir", "on_hangup",
+                "color")
 TRAIN_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "run")
 SUMMARY_SETTINGS = ("dataset", "model", "image_size")
 

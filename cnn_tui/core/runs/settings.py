@@ -24,6 +24,7 @@ from cnn_tui.core.limits import MAX_IMAGE_SIDE
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
 HANGUP_CHOICES = ("finish", "stop")
+COLOR_CHOICES = ("auto", "truecolor", "256")
 
 
 @dataclass(frozen=True)
