@@ -38,12 +38,19 @@ def test_rgb_cells_keep_channels() -> None:
     assert segment.style.bgcolor.triplet == (0, 0, 255)
 
 
-def test_fit_image_halves_by_picking_every_other_pixel_and_doubles_by_repeating() -> None:
-    image = np.arange(16, dtype=np.uint8).reshape(4, 4, 1)
+def test_fit_image_shrinks_by_averaging_and_grows_by_repeating() -> None:
+    image = np.array([[0, 4, 8, 12], [4, 8, 12, 16], [40, 44, 48, 52], [44, 48, 52, 56]],
+                     dtype=np.uint8)[:, :, None]
     half = fit_image(image, 2, 2)
-    assert half[:, :, 0].tolist() == [[5, 7], [13, 15]]
+    assert half[:, :, 0].tolist() == [[4, 12], [44, 52]]  # each the mean of a 2x2 block
+    # 4 -> 3: a middle pixel takes its share of both neighbours (a stroke thins, it
+    # does not vanish as a dropped row would).
+    stripe = np.zeros((4, 4, 1), dtype=np.uint8)
+    stripe[:, 1] = 255
+    assert fit_image(stripe, 4, 3)[0, :, 0].tolist() == [64, 128, 0]
     double = fit_image(image[:2, :2], 4, 4)
-    assert double[:, :, 0].tolist() == [[0, 0, 1, 1], [0, 0, 1, 1], [4, 4, 5, 5], [4, 4, 5, 5]]
+    assert double[:, :, 0].tolist() == [[0, 0, 4, 4], [0, 0, 4, 4], [4, 4, 8, 8], [4, 4, 8, 8]]
+    assert fit_image(image, 4, 4) is image
 
 
 def test_grid_layout_draws_native_size_at_most_and_shrinks_to_fit() -> None:

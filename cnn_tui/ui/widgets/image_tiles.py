@@ -24,14 +24,32 @@ RGB = tuple[int, int, int]
 
 
 def fit_image(image: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Nearest-neighbour resize of an (H, W, C) image to (height, width, C)."""
+    """An (H, W, C) image resized to (height, width, C).
+
+    Shrinking averages the source pixels each tile pixel covers (in parts where
+    the sizes do not divide), so a digit's stroke thins to grey instead of
+    losing whole rows; growing repeats pixels (nearest neighbour).
+    """
     src_h, src_w = image.shape[:2]
     if (src_h, src_w) == (height, width):
         return image
-    # Sample at pixel centres so that halving picks every other pixel evenly.
-    rows = np.minimum((np.arange(height) + 0.5) * src_h / height, src_h - 1).astype(int)
-    cols = np.minimum((np.arange(width) + 0.5) * src_w / width, src_w - 1).astype(int)
-    return image[rows][:, cols]
+    if height <= src_h and width <= src_w:
+        rows, cols = _area_weights(src_h, height), _area_weights(src_w, width)
+        averaged = np.einsum("ij,jkc,lk->ilc", rows, image.astype(np.float64), cols)
+        return np.rint(averaged).astype(np.uint8)
+    # Sample at pixel centres so that each source pixel is repeated evenly.
+    row_index = np.minimum((np.arange(height) + 0.5) * src_h / height, src_h - 1).astype(int)
+    col_index = np.minimum((np.arange(width) + 0.5) * src_w / width, src_w - 1).astype(int)
+    return image[row_index][:, col_index]
+
+
+def _area_weights(source: int, target: int) -> np.ndarray:
+    """(target, source): the share of each source pixel in each target pixel (rows sum to 1)."""
+    edges = np.arange(target + 1) * source / target
+    starts, ends = edges[:-1, None], edges[1:, None]
+    pixel = np.arange(source)[None, :]
+    overlap = np.minimum(ends, pixel + 1) - np.maximum(starts, pixel)
+    return np.clip(overlap, 0.0, None) * target / source
 
 
 def as_rgb(image: np.ndarray) -> np.ndarray:
