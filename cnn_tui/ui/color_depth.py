@@ -22,6 +22,19 @@ from rich.console import ColorSystem, Console
 FORCED_SYSTEMS = {"truecolor": ColorSystem.TRUECOLOR, "256": ColorSystem.EIGHT_BIT}
 """The ``--color`` choices that override detection; ``auto`` keeps Rich's."""
 
+TRUE_COLOR_HOWTO: list[tuple[str, str]] = [
+    ("--color truecolor", "start with 24-bit colour when the terminal has it but did not say "
+     "so: ssh forwards TERM but not COLORTERM"),
+    ("ssh", "or forward COLORTERM: 'SendEnv COLORTERM' in ~/.ssh/config and "
+     "'AcceptEnv COLORTERM' in the server's sshd_config"),
+    ("shell", "or on the server: export COLORTERM=truecolor"),
+    ("tmux", "set -as terminal-features ',*:RGB' in ~/.tmux.conf, else tmux may turn 24-bit "
+     "colour into 256 itself"),
+    ("--color 256", "the 256-colour palette: images are dithered, so gradients keep "
+     "their colours"),
+]
+"""How to get true colour over SSH and in tmux: the help screen's rows (README says the same)."""
+
 
 def apply_color_choice(console: Console, choice: str) -> None:
     """Make ``console`` draw with the colour system chosen (``auto``: as detected)."""
@@ -33,3 +46,13 @@ def apply_color_choice(console: Console, choice: str) -> None:
 def draws_256_colors(console: Console) -> bool:
     """Whether the console turns every true colour into one of the 256-colour palette's."""
     return console.color_system == "256"
+
+
+def describe_color_depth(console: Console) -> str:
+    """The colours the app draws with now, for the help screen."""
+    return {
+        "truecolor": "24-bit colour",
+        "256": "256 colours, images dithered",
+        "standard": "16 colours",
+        "windows": "16 colours",
+    }.get(console.color_system or "", "no colour")
