@@ -75,3 +75,16 @@ def test_help_names_the_flag(capsys) -> None:
         main(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert re.search(r"--color TEXT .*\(auto\|truecolor\|256\) \(default: auto\)", text)
+
+
+@pytest.mark.parametrize(("choice", "said"), [
+    ("256", "Colours (now: 256 colours, images dithered)"),
+    ("truecolor", "Colours (now: 24-bit colour)"),
+])
+def test_the_help_screen_says_what_the_app_draws_with(choice: str, said: str,
+                                                      tmp_path: Path) -> None:
+    app = CnnTuiApp(LaunchOptions(runs_dir=tmp_path, color=choice), load_tensorflow=False)
+    sections = dict(app.help_sections())
+    rows = dict(sections[said])
+    assert "--color truecolor" in rows and "COLORTERM" in rows["ssh"]
+    assert "RGB" in rows["tmux"]
