@@ -10,6 +10,9 @@ their goals, and finally one ``name=value`` line per figure:
   optimizer after every epoch) over the same engine with the save patched out.
 * ``aug_pipeline_vs_imagedatagenerator``: the engine's augmented tf.data
   pipeline over ImageDataGenerator's ``flow`` doing the same shift+flip.
+* ``inspect_vs_evaluate``: the Inspect evaluation's images/s over
+  ``model.evaluate``'s on the same test images; ``feature_maps_s``: seconds
+  for one image's feature maps (see bench_inspect.py).
 * ``first_paint_s``, ``first_paint_vs_minimal_app``, ``tui_vs_headless``,
   ``key_latency_p95_ms``: the TUI's
   start-up, training under the UI, and responsiveness (see bench_tui.py).
@@ -49,7 +52,7 @@ from bench_common import (  # noqa: E402
     say,
 )
 
-PARTS = ("training", "augment", "tui")
+PARTS = ("training", "augment", "inspect", "tui")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -69,6 +72,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--aug-rounds", type=int, default=5,
                         help="rounds of the augmentation comparison (default 5)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--inspect-rounds", type=int, default=3,
+                        help="rounds of the inspection-vs-evaluate comparison (default 3)")
+    parser.add_argument("--inspect-images", type=int, default=10000,
+                        help="test images the inspection part evaluates (default 10000)")
     parser.add_argument("--tui-rounds", type=int, default=2,
                         help="rounds of the TUI-vs-headless comparison (default 2)")
     parser.add_argument("--launches", type=int, default=5,
@@ -149,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
             from bench_augment import run_augment_bench
 
             run_augment_bench(results, dataset, args.batch_size, args.aug_rounds, args.seed)
+            say()
+        if "inspect" in parts:
+            from bench_inspect import run_inspect_bench
+
+            run_inspect_bench(results, args.data, args.model, args.limit, args.seed,
+                              args.batch_size, args.inspect_rounds, args.inspect_images)
             say()
         if "tui" in parts:
             run_tui_part(args, dataset, results, native)

@@ -46,6 +46,12 @@ def assert_one_error_line(err: str, *words: str) -> None:
         (["train", "--augment", "rotation_range=999"], ["rotation_range"]),
         (["train", "--augment", "twirl=1"], ["twirl"]),
         (["export", "no-such-run", "-o", "out.csv"], ["no-such-run"]),
+        (["train", "--lr-schedule", "cosine", "--plateau-patience", "2"],
+         ["plateau wait (--plateau-patience) needs lr schedule constant", "got lr schedule "
+          "cosine"]),
+        (["train", "--warmup-epochs", "10", "--epochs", "10"],
+         ["warm-up must be shorter than the run", "--warmup-epochs"]),
+        (["train", "--monitor", "val_auc"], ["--monitor", "val_loss, val_accuracy"]),
         (["frobnicate"], ["frobnicate"]),
     ],
 )
@@ -81,6 +87,36 @@ def test_summary_json_matches_the_inference(capsys):
     flatten = next(layer for layer in printed["layers"] if layer["type"] == "Flatten")
     assert flatten["output_shape"] == [256]  # 2x2x64, as the tutorial says
     assert set(printed["layers"][0]) >= {"name", "type", "output_shape", "params"}
+
+
+def test_summary_json_carries_each_layers_cost_through_the_binary():
+    result = run_cli("summary", "--model", "seed-cnn", "--dataset", "cifar10", "--json",
+                     "--batch-size", "128", "--optimizer", "adam")
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    first = printed["layers"][0]
+    assert first["macs"] == 32 * 32 * 3 * 3 * 3 * 32 == 884_736
+    assert (first["receptive_field"], first["jump"]) == ([3, 3], [1, 1])
+    assert first["activation_bytes"] == 32 * 32 * 32 * 4 * 128
+    pool = printed["layers"][2]  # 2x2 max pooling after two 3x3 convs
+    assert (pool["macs"], pool["receptive_field"], pool["jump"]) == (0, [6, 6], [2, 2])
+    dense = printed["layers"][13]
+    assert (dense["macs"], dense["receptive_field"], dense["jump"]) == (256 * 512, "all", None)
+    assert printed["total_macs"] == 21_609_472
+    assert (printed["batch_size"], printed["optimizer"]) == (128, "adam")
+    # Weights, gradients and Adam's two slots, then the input and every output per image.
+    assert printed["estimated_training_bytes"] == 276_138 * 4 * 4 + 113_994 * 4 * 128
+    default = json.loads(run_cli("summary", "--model", "seed-cnn", "--dataset", "cifar10",
+                                 "--json").stdout)
+    assert (default["batch_size"], default["optimizer"]) == (256, "rmsprop")
+
+
+def test_summary_table_shows_the_cost_in_80_columns(capsys):
+    assert main(["summary", "--model", "seed-cnn", "--dataset", "cifar10"]) == 0
+    printed = capsys.readouterr().out
+    assert max(len(line) for line in printed.splitlines()) <= 80
+    assert " 1  conv2d           884.7K    3x3     1      33.6 MB" in printed
+    assert "Training memory at batch 256 with rmsprop: about 120.0 MB" in printed
 
 
 def test_help_and_summary_do_not_load_tensorflow_or_textual():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -12,10 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnn_tui.core import layer_rules
-from cnn_tui.core.layer_rules import FAMILIES, RULES, summarize_args
+from cnn_tui.core.layer_rules import FAMILIES, RULES, LayerRule, summarize_args
+from cnn_tui.core.layer_rules.base import keep_shape
+from cnn_tui.core.layer_rules.receptive import keep_field
 from cnn_tui.core.layers import LAYER_SCHEMAS, new_layer
 from cnn_tui.core.memory import oom_advice
-from cnn_tui.core.shape_format import format_count, format_shape
+from cnn_tui.core.shape_format import format_count, format_shape, format_short_count
 from cnn_tui.core.shapes import ShapeReport, infer_shapes, layer_arithmetic
 from tests.spec_strategies import Case, random_specs
 
@@ -24,6 +27,30 @@ CORE = Path(__file__).resolve().parents[1] / "cnn_tui" / "core"
 
 def test_every_schema_has_a_rule_and_every_rule_a_schema() -> None:
     assert set(RULES) == set(LAYER_SCHEMAS)
+
+
+def test_a_rule_cannot_leave_out_its_cost() -> None:
+    """The cost has no default: a rule without it fails when its family is imported."""
+    required = {f.name for f in dataclasses.fields(LayerRule)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+    assert required == {"output", "mac_terms", "mac_note", "field_step"}
+    with pytest.raises(TypeError, match="mac_terms"):
+        LayerRule(output=keep_shape, mac_note="", field_step=keep_field)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("type_name", sorted(LAYER_SCHEMAS))
+def test_every_type_in_the_catalogue_has_a_cost(type_name: str) -> None:
+    layer = new_layer(type_name)
+    vector = not RULES[type_name].needs_image and type_name != "Flatten"
+    layers = [{"type": "Flatten"}, layer] if vector else [layer, {"type": "Flatten"}]
+    report = infer_shapes({"layers": [*layers, {"type": "Dense", "units": 3}]}, (9, 8, 3), 3)
+    assert report.ok, report.errors
+    row = next(row for row in report.rows if row.type == type_name)
+    assert isinstance(row.macs, int) and row.macs >= 0
+    assert row.receptive_field is not None
+    lines = layer_arithmetic(report, row.index)
+    assert any(line.startswith("MACs = ") for line in lines), lines
+    assert any("RF = " in line for line in lines), lines
 
 
 def test_no_layer_type_is_in_two_families() -> None:
@@ -97,6 +124,9 @@ def test_one_formatter_for_every_style() -> None:
     assert format_shape(None) == "-" and format_shape(None, "×", missing="—") == "—"
     assert format_shape((), "x") == "scalar" and format_shape((), "tuple") == "()"
     assert format_count(276_138) == "276,138"
+    assert [format_short_count(n) for n in (0, 896, 9_248, 884_736, 999_950, 21_609_472,
+                                            1_234_567_890)] == [
+        "0", "896", "9.2K", "884.7K", "1.0M", "21.6M", "1.2G"]
     with pytest.raises(ValueError, match="unknown shape style"):
         format_shape(shape, "by")  # type: ignore[arg-type]
 
@@ -111,7 +141,9 @@ def test_the_formatter_is_the_only_one_in_the_core() -> None:
 
 
 def test_oom_advice_writes_the_image_with_the_formatter() -> None:
-    assert "one 28x28x1 image" in oom_advice(10, 1, (28, 28, 1), [(28, 28, 1)])
+    report = infer_shapes({"layers": [{"type": "Conv2D", "filters": 8, "kernel_size": 1},
+                                      {"type": "GlobalMaxPooling2D"}]}, (28, 28, 1), 8)
+    assert "one 28x28x1 image" in oom_advice(report, 1, "sgd")
 
 
 # --- the texts agree with the numbers --------------------------------------------------------
@@ -119,6 +151,8 @@ def test_oom_advice_writes_the_image_with_the_formatter() -> None:
 _PARAMS = re.compile(r"^(params|trainable) = ([\d*+ ]+) = ([\d,]+)")
 _VALID = re.compile(r"out = floor\(\((\d+) - (\d+) \+ 2\*0\) / (\d+)\) \+ 1 = (\d+)$")
 _SAME = re.compile(r"out = ceil\((\d+) / (\d+)\) = (\d+)$")
+_MACS = re.compile(r"^MACs = (?:([\d*+ ]+) = ([\d,]+)|0)( \(|$)")
+_FIELD = re.compile(r"^RF = (\d+) \+ \((\d+)-1\)\*(\d+) = (\d+), jump = (\d+)\*(\d+) = (\d+)$")
 
 
 def _evaluate(expression: str) -> int:
@@ -133,9 +167,21 @@ def assert_arithmetic_adds_up(report: ShapeReport) -> None:
         lines = layer_arithmetic(report, row.index)
         expected = {"params": row.params, "trainable": row.trainable_params}
         sizes: list[int] = []
+        fields: list[tuple[int, int]] = []
+        macs_lines = 0
         for line in lines:
             text = line.split(": ", 1)[-1]  # "height: out = ..."
-            if found := _PARAMS.match(text):
+            if found := _MACS.match(line):
+                expression, shown, _ = found.groups()
+                macs = _evaluate(expression) if expression else 0
+                assert macs == int((shown or "0").replace(",", "")) == row.macs, line
+                macs_lines += 1
+            elif found := _FIELD.match(text):
+                size, span, jump, out, jump_again, stride, out_jump = map(int, found.groups())
+                assert jump == jump_again and size + (span - 1) * jump == out, line
+                assert jump * stride == out_jump, line
+                fields.append((out, out_jump))
+            elif found := _PARAMS.match(text):
                 kind, expression, shown = found.groups()
                 assert _evaluate(expression) == int(shown.replace(",", "")) == expected[kind], line
             elif found := _VALID.match(text):
@@ -151,6 +197,14 @@ def assert_arithmetic_adds_up(report: ShapeReport) -> None:
             assert (sizes[0], sizes[0]) == row.output_shape[:2], lines
         elif sizes:  # else height, then width
             assert tuple(sizes) == row.output_shape[:2], lines
+        assert macs_lines == 1, lines
+        field = row.receptive_field
+        assert field is not None
+        if len(fields) == 1:  # a window; one line when both axes agree
+            assert field.size == (fields[0][0],) * 2 and field.jump == (fields[0][1],) * 2, lines
+        elif fields:
+            assert field.size == (fields[0][0], fields[1][0]), lines
+            assert field.jump == (fields[0][1], fields[1][1]), lines
 
 
 VARIANTS = [{}, {"use_bias": False}, {"depth_multiplier": 2}, {"strides": 2, "padding": "same"},

@@ -277,7 +277,9 @@ def test_failure_messages_say_what_to_do() -> None:
                          "padding": "same"}] * 4 + [{"type": "GlobalAveragePooling2D"},
                                                    {"type": "Dense", "units": 10}]}
     big_batch = failure_message(oom, config, infer_shapes(convs, (224, 224, 3), 10))
-    assert "the batch is the cause: 512 images" in big_batch and "e.g. 256" in big_batch
+    assert big_batch.startswith("out of memory: this model needs about ")
+    assert "to train at batch 512, and the batch is the cause" in big_batch
+    assert "e.g. 256" in big_batch
     nan = failure_message(NonFiniteLoss(2, 7), config)
     assert "epoch 2, batch 7" in nan and "lower the learning rate (now 0.5)" in nan
     other = failure_message(ValueError("shapes differ\nlong details"), config)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from cnn_tui.core.memory import training_memory
 from cnn_tui.core.shapes import (
     ShapeReport,
     format_report_table,
@@ -44,26 +45,46 @@ def every_type() -> ShapeReport:
 
 
 EVERY_TYPE_ARITHMETIC = [
-    ["out = 20 + 2*1 = 22 by 15 + 2*2 = 19", "shape = 22x19x3", "params = 0"],
+    ["out = 20 + 2*1 = 22 by 15 + 2*2 = 19", "shape = 22x19x3", "params = 0",
+     "MACs = 0 (zeros added)", "RF = 1x1 (unchanged), jump 1"],
     ["height: out = floor((22 - 3 + 2*0) / 1) + 1 = 20",
      "width: out = floor((19 - 5 + 2*0) / 2) + 1 = 8",
-     "shape = 20x8x4", "params = 3*5*3*4 = 180"],
+     "shape = 20x8x4", "params = 3*5*3*4 = 180", "MACs = 20*8*3*5*3*4 = 28,800",
+     "height: RF = 1 + (3-1)*1 = 3, jump = 1*1 = 1",
+     "width: RF = 1 + (5-1)*1 = 5, jump = 1*2 = 2"],
     ["shape = 20x8x4 (unchanged)", "params = 3*4 = 12",
-     "trainable = 1*4 = 4 (gamma); non-trainable = 2*4 = 8 (moving mean, variance)"],
-    ["shape = 20x8x4 (unchanged)", "params = 0"],
+     "trainable = 1*4 = 4 (gamma); non-trainable = 2*4 = 8 (moving mean, variance)",
+     "MACs = 20*8*4 = 640 (one per value)", "RF = 3x5 (unchanged), jump 1x2"],
+    ["shape = 20x8x4 (unchanged)", "params = 0", "MACs = 0 (a function per value)",
+     "RF = 3x5 (unchanged), jump 1x2"],
     ["height: out = ceil(20 / 1) = 20", "width: out = ceil(8 / 1) = 8",
-     "shape = 20x8x8", "params = 3*3*4*2 + 8 = 80"],
+     "shape = 20x8x8", "params = 3*3*4*2 + 8 = 80", "MACs = 20*8*3*3*4*2 = 11,520",
+     "height: RF = 3 + (3-1)*1 = 5, jump = 1*1 = 1",
+     "width: RF = 5 + (3-1)*2 = 9, jump = 2*1 = 2"],
     ["height: out = floor((20 - 3 + 2*0) / 1) + 1 = 18",
      "width: out = floor((8 - 3 + 2*0) / 1) + 1 = 6",
-     "shape = 18x6x5", "params = 3*3*8*2 + 16*5 + 5 = 229 (depthwise + pointwise)"],
+     "shape = 18x6x5", "params = 3*3*8*2 + 16*5 + 5 = 229 (depthwise + pointwise)",
+     "MACs = 18*6*3*3*8*2 + 18*6*16*5 = 24,192 (depthwise + pointwise)",
+     "height: RF = 5 + (3-1)*1 = 7, jump = 1*1 = 1",
+     "width: RF = 9 + (3-1)*2 = 13, jump = 2*1 = 2"],
     ["height: out = floor((18 - 2 + 2*0) / 2) + 1 = 9",
-     "width: out = floor((6 - 2 + 2*0) / 2) + 1 = 3", "shape = 9x3x5", "params = 0"],
+     "width: out = floor((6 - 2 + 2*0) / 2) + 1 = 3", "shape = 9x3x5", "params = 0",
+     "MACs = 0 (comparisons, no weights)",
+     "height: RF = 7 + (2-1)*1 = 8, jump = 1*2 = 2",
+     "width: RF = 13 + (2-1)*2 = 15, jump = 2*2 = 4"],
     ["height: out = floor((9 - 2 + 2*0) / 1) + 1 = 8",
-     "width: out = floor((3 - 1 + 2*0) / 1) + 1 = 3", "shape = 8x3x5", "params = 0"],
-    ["shape = 8x3x5 (unchanged)", "params = 0"],
-    ["out = channels = 5 (one value per feature map)", "shape = 5", "params = 0"],
-    ["shape = 5 (unchanged)", "params = 0"],
-    ["out = units = 3", "shape = 3", "params = 5*3 = 15"],
+     "width: out = floor((3 - 1 + 2*0) / 1) + 1 = 3", "shape = 8x3x5", "params = 0",
+     "MACs = 0 (additions, no weights)",
+     "height: RF = 8 + (2-1)*2 = 10, jump = 2*1 = 2",
+     "width: RF = 15 + (1-1)*4 = 15, jump = 4*1 = 4"],
+    ["shape = 8x3x5 (unchanged)", "params = 0", "MACs = 0 (masks values, no weights)",
+     "RF = 10x15 (unchanged), jump 2x4"],
+    ["out = channels = 5 (one value per feature map)", "shape = 5", "params = 0",
+     "MACs = 0 (comparisons, no weights)", "RF = all (each output sees every position)"],
+    ["shape = 5 (unchanged)", "params = 0", "MACs = 0 (masks values, no weights)",
+     "RF = all (unchanged)"],
+    ["out = units = 3", "shape = 3", "params = 5*3 = 15", "MACs = 5*3 = 15",
+     "RF = all (each output sees every position)"],
 ]
 
 
@@ -95,13 +116,16 @@ def test_batchnorm_names_what_it_learns(center: bool, scale: bool, learned: str)
               {"type": "BatchNormalization", "center": center, "scale": scale},
               {"type": "Flatten"}, {"type": "Dense", "units": 2}]
     lines = layer_arithmetic(infer_shapes({"layers": layers}, (5, 5, 1), 2), 2)
-    assert lines[-1] == f"trainable = {learned}; non-trainable = 2*4 = 8 (moving mean, variance)"
+    assert lines[2] == f"trainable = {learned}; non-trainable = 2*4 = 8 (moving mean, variance)"
 
 
 def test_dense_and_conv_arithmetic_with_a_bias() -> None:
     report = infer_shapes(load_spec("seed-mlp"), (28, 28, 1), 10)
-    assert layer_arithmetic(report, 1) == ["out = 28*28*1 = 784", "shape = 784", "params = 0"]
-    assert layer_arithmetic(report, 2)[-1] == "params = 784*512 + 512 = 401,920"
+    assert layer_arithmetic(report, 1) == [
+        "out = 28*28*1 = 784", "shape = 784", "params = 0", "MACs = 0 (values reordered)",
+        "RF = 1x1 (kept; a vector has no jump)"]
+    assert layer_arithmetic(report, 2)[2:4] == [
+        "params = 784*512 + 512 = 401,920", "MACs = 784*512 = 401,408"]
 
 
 def test_a_square_window_on_a_square_input_shows_one_formula() -> None:
@@ -109,7 +133,8 @@ def test_a_square_window_on_a_square_input_shows_one_formula() -> None:
                                       {"type": "Flatten"}, {"type": "Dense", "units": 2}]},
                           (9, 9, 1), 2)
     assert layer_arithmetic(report, 1) == [
-        "out = floor((9 - 3 + 2*0) / 2) + 1 = 4", "shape = 4x4x1", "params = 0"]
+        "out = floor((9 - 3 + 2*0) / 2) + 1 = 4", "shape = 4x4x1", "params = 0",
+        "MACs = 0 (comparisons, no weights)", "RF = 1 + (3-1)*1 = 3, jump = 1*2 = 2"]
 
 
 def test_a_failed_layers_arithmetic_is_its_problems_without_the_layer_prefix() -> None:
@@ -132,7 +157,8 @@ def test_the_last_row_with_a_wrong_output_still_shows_its_arithmetic() -> None:
                            "classes_from_dataset": False}, (2, 2, 1), 3)
     assert not report.ok and report.rows[1].output_shape == (5,)
     assert layer_arithmetic(report, 2) == [
-        "out = units = 5", "shape = 5", "params = 4*5 + 5 = 25"]
+        "out = units = 5", "shape = 5", "params = 4*5 + 5 = 25", "MACs = 4*5 = 20",
+        "RF = all (each output sees every position)"]
 
 
 BN_CNN_TABLE = """\
@@ -166,11 +192,41 @@ input: 32x32x3
 -------------------------------------------------------------------------------------------------
 Total params: 289,642
 Trainable params: 288,746
-Non-trainable params: 896"""
+Non-trainable params: 896
+
+ #  name                        MACs     RF  jump
+-------------------------------------------------
+ 1  conv2d                    884.7K    3x3     1
+ 2  batch_normalization        32.8K    3x3     1
+ 3  activation                     0    3x3     1
+ 4  conv2d_1                    9.4M    5x5     1
+ 5  batch_normalization_1      32.8K    5x5     1
+ 6  activation_1                   0    5x5     1
+ 7  max_pooling2d                  0    6x6     2
+ 8  conv2d_2                    4.7M  10x10     2
+ 9  batch_normalization_2      16.4K  10x10     2
+10  activation_2                   0  10x10     2
+11  conv2d_3                    9.4M  14x14     2
+12  batch_normalization_3      16.4K  14x14     2
+13  activation_3                   0  14x14     2
+14  max_pooling2d_1                0  16x16     4
+15  conv2d_4                    4.7M  24x24     4
+16  batch_normalization_4       8.2K  24x24     4
+17  activation_4                   0  24x24     4
+18  conv2d_5                    9.4M  32x32     4
+19  batch_normalization_5       8.2K  32x32     4
+20  activation_5                   0  32x32     4
+21  max_pooling2d_2                0  36x36     8
+22  global_average_pooling2d       0    all     -
+23  dropout                        0    all     -
+24  dense                       1.3K    all     -
+-------------------------------------------------
+Total MACs: 38.7M per image (38,749,440)"""
 
 
 def test_the_summary_table_in_full() -> None:
-    """Numbers right-aligned, text left-aligned, as Keras's summary; the totals below."""
+    """Numbers right-aligned, text left-aligned, as Keras's summary; the totals below, then
+    the cost of each layer (MACs written short, receptive field and jump)."""
     assert format_report_table(infer_shapes(load_spec("bn-cnn"), (32, 32, 3), 10)) == BN_CNN_TABLE
 
 
@@ -188,6 +244,14 @@ input: 28x28x1
 Total params: 0
 Trainable params: 0
 Non-trainable params: 0
+
+#  name     MACs  RF  jump
+--------------------------
+1  conv2d      -   -     -
+2  flatten     -   -     -
+3  dense       -   -     -
+--------------------------
+Total MACs: 0 per image (0)
 error: layer 1 (Conv2D): kernel_size 40 is larger than its input size 28 (the output size \
 would reach zero); use a kernel_size <= 28, padding='same', or remove an earlier pooling layer"""
 
@@ -195,24 +259,61 @@ would reach zero); use a kernel_size <= 28, padding='same', or remove an earlier
 def test_the_json_document_in_full() -> None:
     layers = [{"type": "Conv2D", "filters": 2, "kernel_size": 3}, {"type": "BatchNormalization"},
               {"type": "Flatten"}, {"type": "Dense", "units": 3}]
-    assert report_to_json(infer_shapes({"layers": layers}, (4, 5, 1), 3)) == {
+    report = infer_shapes({"layers": layers}, (4, 5, 1), 3)
+    assert report_to_json(report) == {
         "input_shape": [4, 5, 1],
         "layers": [
-            {"name": "conv2d", "type": "Conv2D", "output_shape": [2, 3, 2], "params": 20},
+            {"name": "conv2d", "type": "Conv2D", "output_shape": [2, 3, 2], "params": 20,
+             "macs": 2 * 3 * 3 * 3 * 1 * 2, "receptive_field": [3, 3], "jump": [1, 1]},
             {"name": "batch_normalization", "type": "BatchNormalization",
-             "output_shape": [2, 3, 2], "params": 8},
-            {"name": "flatten", "type": "Flatten", "output_shape": [12], "params": 0},
-            {"name": "dense", "type": "Dense", "output_shape": [3], "params": 39},
+             "output_shape": [2, 3, 2], "params": 8, "macs": 12, "receptive_field": [3, 3],
+             "jump": [1, 1]},
+            {"name": "flatten", "type": "Flatten", "output_shape": [12], "params": 0,
+             "macs": 0, "receptive_field": [3, 3], "jump": None},
+            {"name": "dense", "type": "Dense", "output_shape": [3], "params": 39,
+             "macs": 12 * 3, "receptive_field": "all", "jump": None},
         ],
         "total_params": 67,
         "trainable_params": 63,
+        "total_macs": 108 + 12 + 0 + 36,
         "errors": [],
     }
     failed = report_to_json(infer_shapes({"layers": [{"type": "Flatten"}, {"type": "Conv3D"}]},
                                          (4, 5, 1), 3))
+    assert failed["layers"][0]["receptive_field"] == [1, 1]
     assert failed["layers"][1] == {"name": "conv3d", "type": "Conv3D", "output_shape": None,
-                                   "params": 0}
+                                   "params": 0, "macs": None, "receptive_field": None,
+                                   "jump": None}
     assert failed["errors"][0].startswith("layer 2 (Conv3D): unknown layer type; use one of ")
+
+
+def test_the_json_document_with_the_training_memory() -> None:
+    layers = [{"type": "Conv2D", "filters": 2, "kernel_size": 3}, {"type": "BatchNormalization"},
+              {"type": "Flatten"}, {"type": "Dense", "units": 3}]
+    report = infer_shapes({"layers": layers}, (4, 5, 1), 3)
+    document = report_to_json(report, training_memory(report, 2, "sgd"))
+    # Each layer's output, float32, for a batch of 2.
+    assert [layer["activation_bytes"] for layer in document["layers"]] == [
+        12 * 4 * 2, 12 * 4 * 2, 12 * 4 * 2, 3 * 4 * 2]
+    assert (document["batch_size"], document["optimizer"]) == (2, "sgd")
+    parts = {"weights": 67 * 4, "gradients": 63 * 4, "optimizer_state": 63 * 4,
+             "activations": (20 + 12 + 12 + 12 + 3) * 4 * 2}
+    assert document["training_memory"] == parts
+    assert document["estimated_training_bytes"] == sum(parts.values()) == 1_244
+    assert list(document)[-1] == "errors"
+
+
+def test_the_cost_table_with_the_training_memory() -> None:
+    report = infer_shapes(load_spec("seed-cnn"), (32, 32, 3), 10)
+    table = format_report_table(report, training_memory(report, 256, "rmsprop"))
+    cost = table.split("\n\n", 1)[1].splitlines()
+    assert cost[0] == " #  name               MACs     RF  jump  activations"
+    assert cost[2] == " 1  conv2d           884.7K    3x3     1      33.6 MB"
+    assert cost[-3:] == [
+        "Total MACs: 21.6M per image (21,609,472)",
+        "Training memory at batch 256 with rmsprop: about 120.0 MB",
+        "  = weights 1.1 MB + gradients 1.1 MB + rmsprop 1.1 MB + activations 116.7 MB"]
+    assert max(len(line) for line in table.splitlines()) <= 80
 
 
 @pytest.mark.parametrize(

@@ -205,12 +205,15 @@ def test_bad_input_shape_and_classes() -> None:
 def test_layer_arithmetic_strings() -> None:
     report = infer_shapes(load_spec("seed-cnn"), CIFAR, 10)
     assert layer_arithmetic(report, 1) == [
-        "out = ceil(32 / 1) = 32", "shape = 32x32x32", "params = 3*3*3*32 + 32 = 896"]
+        "out = ceil(32 / 1) = 32", "shape = 32x32x32", "params = 3*3*3*32 + 32 = 896",
+        "MACs = 32*32*3*3*3*32 = 884,736", "RF = 1 + (3-1)*1 = 3, jump = 1*1 = 1"]
     assert layer_arithmetic(report, 2)[0] == "out = floor((32 - 3 + 2*0) / 1) + 1 = 30"
     assert layer_arithmetic(report, 3)[0] == "out = floor((30 - 2 + 2*0) / 2) + 1 = 15"
     assert layer_arithmetic(report, 13)[0] == "out = 2*2*64 = 256"
     assert "params = 256*512 + 512 = 131,584" in layer_arithmetic(report, 14)
-    assert layer_arithmetic(report, 4) == ["shape = 15x15x32 (unchanged)", "params = 0"]
+    assert layer_arithmetic(report, 4) == [
+        "shape = 15x15x32 (unchanged)", "params = 0", "MACs = 0 (masks values, no weights)",
+        "RF = 6x6 (unchanged), jump 2"]
     assert layer_arithmetic(report, 0) == [] and layer_arithmetic(report, 99) == []
 
 
@@ -234,7 +237,9 @@ def test_text_table_and_json() -> None:
     data = report_to_json(report)
     assert json.loads(json.dumps(data)) == data
     assert data["layers"][0] == {"name": "conv2d", "type": "Conv2D",
-                                 "output_shape": [28, 28, 6], "params": 156}
+                                 "output_shape": [28, 28, 6], "params": 156,
+                                 "macs": 28 * 28 * 5 * 5 * 1 * 6, "receptive_field": [5, 5],
+                                 "jump": [1, 1]}
     assert data["total_params"] == sum(layer["params"] for layer in data["layers"])
     assert data["trainable_params"] == report.trainable_params
     bad = format_report_table(report_of([conv(4, 40), *HEAD]))

@@ -34,9 +34,21 @@ from tests.test_shape_text import EVERY_TYPE  # noqa: E402
 DATASET_SHAPES = [(28, 28, 1), (32, 32, 3), (64, 48, 3)]
 
 
+def keras_macs(layer: Any) -> int:
+    """Multiply-accumulates counted from what Keras built: every kernel weight (not the
+    biases) once per output position; one per value for batch normalization; else 0."""
+    kernels = sum(math.prod(w.shape) for w in layer.weights if w.name.endswith("kernel"))
+    out = tuple(layer.output.shape[1:])
+    if type(layer).__name__ == "BatchNormalization":
+        return math.prod(out)
+    positions = math.prod(out[:2]) if len(out) == 3 else 1
+    return positions * kernels
+
+
 def assert_matches_keras(spec: dict[str, Any], input_shape: tuple[int, int, int],
                          num_classes: int) -> ShapeReport:
-    """Our report is ok and equals the model ``build_keras_model`` makes, layer by layer."""
+    """Our report is ok and equals the model ``build_keras_model`` makes, layer by layer
+    (and our MACs equal a count from Keras's kernels and output shapes)."""
     report = infer_shapes(spec, input_shape, num_classes)
     assert report.ok, report.errors
     model = build_keras_model(spec, input_shape, num_classes)
@@ -48,6 +60,7 @@ def assert_matches_keras(spec: dict[str, Any], input_shape: tuple[int, int, int]
         assert layer.count_params() == row.params, row
         trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
         assert trainable == row.trainable_params, row
+        assert keras_macs(layer) == row.macs, row
     assert model.count_params() == report.total_params
     assert sum(math.prod(w.shape) for w in model.trainable_weights) == report.trainable_params
     assert tuple(model.layers[-1].output.shape[1:]) == (num_classes,)
@@ -97,6 +110,7 @@ def test_classes_follow_the_dataset_in_keras() -> None:
 def test_the_reference_cnn_on_cifar10() -> None:
     report = assert_matches_keras(PRESETS["seed-cnn"], (32, 32, 3), 10)
     assert report.total_params == 276_138
+    assert report.rows[0].macs == 32 * 32 * 3 * 3 * 3 * 32 == 884_736
     assert next(r for r in report.rows if r.type == "Flatten").output_shape == (256,)
 
 

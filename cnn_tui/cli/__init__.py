@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         return fail(str(exc))
     args.argv = argv  # a detached run starts the same command again
-    from cnn_tui.cli import commands, train_command
+    from cnn_tui.cli import commands, inspect_commands, train_command
 
     handlers = {
         None: commands.open_app,
@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         "runs": commands.list_runs,
         "export": commands.export,
         "stop": commands.stop,
+        "inspect": inspect_commands.inspect,
+        "predict": inspect_commands.predict,
+        "probe": inspect_commands.probe,
     }
     try:
         return handlers[args.command](args)

@@ -22,17 +22,19 @@ if TYPE_CHECKING:
 
 
 def summary(args: argparse.Namespace) -> int:
+    from cnn_tui.core.memory import training_memory
     from cnn_tui.core.shape_format import format_shape
     from cnn_tui.core.shapes import format_report_table, report_for, report_to_json
 
     chosen = resolve_settings(args, SUMMARY_SETTINGS)
     info, report = report_for(chosen["model"], chosen["dataset"], chosen["image_size"])
+    memory = training_memory(report, chosen["batch_size"], chosen["optimizer"])
     if args.json:
-        print(json.dumps(report_to_json(report), indent=2))
+        print(json.dumps(report_to_json(report, memory), indent=2))
     else:
         print(f"{info.name}: input {format_shape(info.input_shape)}, "
               f"{info.num_classes} classes")
-        print(format_report_table(report))
+        print(format_report_table(report, memory))
     check_report(report)
     return EXIT_OK
 

@@ -15,14 +15,17 @@ import sys
 from typing import Any, NoReturn
 
 from cnn_tui import __version__
-from cnn_tui.core.runs.config import SETTING, SETTINGS
+from cnn_tui.core.runs.config import SETTING, SETTING_GROUPS, SETTINGS
 from cnn_tui.core.runs.settings import Setting
 
 APP_SETTINGS = ("dataset", "model", "augment", "optimizer", "learning_rate", "batch_size",
-                "epochs", "limit", "val_split", "image_size", "seed", "runs_dir", "on_hangup",
-                "color")
+                "epochs", "limit", "val_split", "image_size", "seed", "lr_schedule",
+                "warmup_epochs", "lr_step_epochs", "lr_decay", "monitor", "plateau_patience",
+                "plateau_factor", "early_stop_patience", "early_stop_min_delta", "restore_best",
+                "runs_dir", "on_hangup", "color")
 TRAIN_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "run")
-SUMMARY_SETTINGS = ("dataset", "model", "image_size")
+SUMMARY_SETTINGS = ("dataset", "model", "image_size", "batch_size", "optimizer")
+"""The last two size the training-memory estimate."""
 
 
 class UsageError(Exception):
@@ -46,11 +49,21 @@ def _help(setting: Setting) -> str:
 
 
 def _add_settings(parser: argparse.ArgumentParser, names: tuple[str, ...]) -> None:
-    """One flag per setting; the value stays text (None when not given) until resolved."""
+    """One flag per setting; the value stays text (None when not given) until resolved.
+
+    A setting of a group (``SETTING_GROUPS``) is listed under the group's title in --help.
+    """
+    sections: dict[str, Any] = {}
     for name in names:
         setting = SETTING[name]
-        parser.add_argument(setting.cli_flag, dest=name, default=None, metavar=_metavar(setting),
-                            help=_help(setting))
+        where = parser
+        if setting.group:
+            if setting.group not in sections:
+                sections[setting.group] = parser.add_argument_group(
+                    SETTING_GROUPS[setting.group])
+            where = sections[setting.group]
+        where.add_argument(setting.cli_flag, dest=name, default=None, metavar=_metavar(setting),
+                           help=_help(setting))
 
 
 def _metavar(setting: Setting) -> str:
@@ -101,7 +114,8 @@ def build_parser() -> OneLineErrorParser:
                        "print the run directory and return at once")
     train.add_argument("--into-run-dir", dest="into_run_dir", help=argparse.SUPPRESS)
 
-    summary = commands.add_parser("summary", help="the shape table, without TensorFlow")
+    summary = commands.add_parser("summary", help="the shape table and each layer's cost "
+                                  "(MACs, receptive field, memory), without TensorFlow")
     _add_settings(summary, SUMMARY_SETTINGS)
     summary.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
@@ -117,7 +131,41 @@ def build_parser() -> OneLineErrorParser:
                                "its next batch; it saves its model")
     stop.add_argument("run", metavar="RUN", help="a run directory or name")
     _add_settings(stop, ("runs_dir",))
+    _add_inspect_commands(commands)
     return parser
+
+
+def _add_inspect_commands(commands: Any) -> None:
+    """``inspect``, ``predict`` and ``probe`` (``inspect_commands.py``): a trained run."""
+    inspect = commands.add_parser(
+        "inspect", help="a trained run's confusion matrix, per-class precision, recall and F1, "
+        "and most confused pairs, on its validation (or test) split")
+    inspect.add_argument("run", metavar="RUN", help="a run directory or name")
+    inspect.add_argument("--json", action="store_true", help="print JSON: classes, confusion "
+                         "(rows true, columns predicted), accuracy, per_class, confused_pairs")
+    inspect.add_argument("--csv", metavar="FILE", help="also write the per-class figures to "
+                         "FILE, columns class,precision,recall,f1,support (empty: undefined)")
+    _add_settings(inspect, ("runs_dir",))
+
+    predict = commands.add_parser(
+        "predict", help="the top 3 classes of image files (PNG, JPEG...) by a trained run")
+    predict.add_argument("run", metavar="RUN", help="a run directory or name")
+    predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files; converted to "
+                         "the run's input size and channels (grey or RGB)")
+    predict.add_argument("--json", action="store_true", help='print JSON: [{"image", "top": '
+                         '[{"class", "probability"}, ...]}, ...]')
+    _add_settings(predict, ("runs_dir",))
+
+    probe = commands.add_parser(
+        "probe", help="translation invariance: accuracy on each run's split shifted by 0..K "
+        "pixels (mean of up, down, left, right)")
+    probe.add_argument("runs", nargs="+", metavar="RUN", help="run directories or names")
+    probe.add_argument("--max-shift", dest="max_shift", type=int, metavar="K",
+                       help="largest shift in pixels (default and maximum: a quarter of the "
+                       "image width)")
+    probe.add_argument("--csv", metavar="FILE", help="also write FILE with columns "
+                       "run,shift,accuracy (run as given on the command line)")
+    _add_settings(probe, ("runs_dir",))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

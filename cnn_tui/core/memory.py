@@ -1,37 +1,87 @@
-"""How much memory a model and a batch need: bounds before training, advice after an OOM.
+"""How much memory a model and a batch need: bounds before training, the estimate the
+Model tab and ``cnn-tui summary`` show, advice after an OOM.
 
-The estimates are rough on purpose (float32 everywhere, every activation kept
-for the backward pass) but they tell apart the two usual causes of running
-out of memory: a model too large (a Dense layer after an unpooled Flatten) or
-a batch too large for the images. Pure Python: no TensorFlow needed.
+The estimate is rough on purpose (float32 everywhere; weights, gradients, the
+optimizer's slots, and every layer's output kept for the backward pass) but it
+tells apart the two usual causes of running out of memory: a model too large
+(a Dense layer after an unpooled Flatten) or a batch too large for the images.
+Pure Python: no TensorFlow needed.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from cnn_tui.core.limits import MAX_ACTIVATION, MAX_PARAMS, bytes_text
+from cnn_tui.core.report import ShapeReport
 from cnn_tui.core.shape_format import format_shape
 
 FLOAT_BYTES = 4
-MODEL_COPIES = 4
-"""Weights, their gradients, and up to two optimizer slots (Adam's m and v)."""
-ACTIVATION_COPIES = 2
-"""Each layer's output is kept for the backward pass, which makes its gradient."""
+
+OPTIMIZER_SLOTS: dict[str, int] = {"rmsprop": 1, "adam": 2, "sgd": 1}
+"""Values an optimizer keeps per trainable weight, as ``runs/fit.make_optimizer`` builds
+it: RMSprop a moving average of squared gradients, Adam two moments (m and v), SGD
+with momentum 0.9 a velocity. A test checks every optimizer of the settings is here."""
+
+MODEL_COPIES = 2 + max(OPTIMIZER_SLOTS.values())
+"""Weights, their gradients, and the most optimizer slots (Adam's m and v)."""
+
+
+@dataclass(frozen=True)
+class TrainingMemory:
+    """About how many bytes training a model takes, by what holds them (float32 each)."""
+
+    batch_size: int
+    optimizer: str
+    weights: int
+    """Every parameter, trainable or not (batch normalization's moving statistics too)."""
+    gradients: int
+    """One per trainable parameter."""
+    optimizer_state: int
+    """``OPTIMIZER_SLOTS`` per trainable parameter."""
+    activations: int
+    """The batch's input and every layer's output, kept for the backward pass, which
+    needs them to compute the gradients. The gradients flowing back, Dropout's masks
+    and TensorFlow's workspace come on top: the estimate is a floor, not a ceiling."""
+
+    @property
+    def model(self) -> int:
+        """What the model's size costs, whatever the batch: weights, gradients, optimizer."""
+        return self.weights + self.gradients + self.optimizer_state
+
+    @property
+    def total(self) -> int:
+        return self.model + self.activations
+
+
+def activation_bytes(shape: Sequence[int], batch_size: int) -> int:
+    """Bytes of a layer output of ``shape`` (one image) for a whole batch."""
+    return math.prod(shape) * FLOAT_BYTES * batch_size
+
+
+def training_memory(report: ShapeReport, batch_size: int, optimizer: str) -> TrainingMemory:
+    """The estimate for training ``report``'s model at ``batch_size`` with ``optimizer``.
+
+    Counts the rows whose output is known, as the report's totals do.
+    """
+    shapes = [report.input_shape, *(row.output_shape for row in report.rows if row.output_shape)]
+    trainable = report.trainable_params * FLOAT_BYTES
+    return TrainingMemory(
+        batch_size=batch_size,
+        optimizer=optimizer,
+        weights=report.total_params * FLOAT_BYTES,
+        gradients=trainable,
+        optimizer_state=OPTIMIZER_SLOTS[optimizer] * trainable,
+        activations=sum(activation_bytes(shape, batch_size) for shape in shapes),
+    )
 
 
 def model_bytes(total_params: int) -> int:
-    """Bytes for the weights, gradients and optimizer state of ``total_params`` parameters."""
+    """Bytes for the weights, gradients and the largest optimizer state of ``total_params``
+    parameters: what a model of that size may need, whatever the optimizer."""
     return total_params * FLOAT_BYTES * MODEL_COPIES
-
-
-def batch_bytes(
-    batch_size: int, input_shape: Sequence[int], layer_outputs: Iterable[Sequence[int]] = ()
-) -> int:
-    """Bytes for one batch's input and every layer's output, with their gradients."""
-    per_image = math.prod(input_shape) + sum(math.prod(shape) for shape in layer_outputs)
-    return batch_size * per_image * FLOAT_BYTES * ACTIVATION_COPIES
 
 
 def model_size_problem(total_params: int) -> str | None:
@@ -57,36 +107,27 @@ def activation_problem(shape: Sequence[int]) -> str | None:
     )
 
 
-def oom_advice(
-    total_params: int,
-    batch_size: int,
-    input_shape: Sequence[int],
-    layer_outputs: Iterable[Sequence[int]] = (),
-) -> str:
-    """One sentence for an out-of-memory failure: which of model and batch is the cause.
-
-    ``layer_outputs``: the output shape of every layer for one image (the
-    shape report's rows); without them only the input counts as activations,
-    which underestimates the batch.
-    """
-    weights = model_bytes(total_params)
-    batch = batch_bytes(batch_size, input_shape, layer_outputs)
-    model_text = (f"the model's {total_params:,} parameters need about {bytes_text(weights)} "
-                  "with gradients and optimizer state")
-    if weights >= batch:
+def oom_advice(report: ShapeReport, batch_size: int, optimizer: str) -> str:
+    """One sentence for an out-of-memory failure: the estimate, and which of the model
+    and the batch is the cause."""
+    memory = training_memory(report, batch_size, optimizer)
+    needs = (f"out of memory: this model needs about {bytes_text(memory.total)} to train at "
+             f"batch {batch_size}")
+    model_text = (f"{report.total_params:,} parameters take {bytes_text(memory.model)} with "
+                  f"their gradients and {optimizer}'s state")
+    activations = bytes_text(memory.activations)
+    if memory.model >= memory.activations:
         return (
-            f"out of memory, and the model's size is the cause: {model_text}, a batch of "
-            f"{batch_size} about {bytes_text(batch)}; use fewer filters or units, or pooling "
-            "before Flatten."
+            f"{needs}, and the model's size is the cause: its {model_text}, the batch's "
+            f"activations {activations}; use fewer filters or units, or pooling before Flatten."
         )
     if batch_size > 1:
         return (
-            f"out of memory, and the batch is the cause: {batch_size} images need about "
-            f"{bytes_text(batch)} of activations while {model_text}; use a smaller batch size, "
-            f"e.g. {max(1, batch_size // 2)}."
+            f"{needs}, and the batch is the cause: its activations take {activations} while "
+            f"the {model_text}; use a smaller batch size, e.g. {max(1, batch_size // 2)}."
         )
-    image = format_shape(input_shape)
+    image = format_shape(report.input_shape)
     return (
-        f"out of memory although the batch is one {image} image: its activations need about "
-        f"{bytes_text(batch)}; use smaller images or downsample earlier (strides or pooling)."
+        f"{needs} although the batch is one {image} image: its activations take "
+        f"{activations}; use smaller images or downsample earlier (strides or pooling)."
     )

@@ -43,4 +43,19 @@ def format_count(value: int) -> str:
     return f"{value:,}"
 
 
-__all__ = ["ShapeStyle", "format_count", "format_shape"]
+_SCALES = (("T", 10**12), ("G", 10**9), ("M", 10**6), ("K", 10**3))
+
+
+def format_short_count(value: int) -> str:
+    """A count in at most six characters for a table column: 896, 884.7K, 12.3M, 1.2G."""
+    for index, (unit, scale) in enumerate(_SCALES):
+        if abs(value) >= scale:
+            shown = round(value / scale, 1)
+            if abs(shown) >= 1000 and index > 0:  # 999,960 rounds to 1000.0K: write 1.0M
+                unit, scale = _SCALES[index - 1]
+                shown = round(value / scale, 1)
+            return f"{shown:.1f}{unit}"
+    return str(value)
+
+
+__all__ = ["ShapeStyle", "format_count", "format_shape", "format_short_count"]

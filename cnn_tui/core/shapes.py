@@ -2,7 +2,8 @@
 
 ``infer_shapes`` walks the layers, asking each layer type's rule
 (``layer_rules``: Keras's output-size rules, 'valid': floor((W - K) / S) + 1;
-'same': ceil(W / S)) for its output and parameters, so the TUI can redraw the
+'same': ceil(W / S)) for its output, parameters, multiply-accumulates and
+receptive field (which carries from layer to layer), so the TUI can redraw the
 shape table on every keystroke without waiting for TensorFlow. What is here
 is what concerns the model as a whole: its inputs, Keras's layer names,
 the output rule and the size limits. It never raises: every problem becomes
@@ -16,15 +17,18 @@ checks that the numbers, and the specs refused, agree.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cnn_tui.core.errors import SpecError
 from cnn_tui.core.layer_rules import RULES, LayerProblem, LayerRule, summarize_args
+from cnn_tui.core.layer_rules.base import count_macs
+from cnn_tui.core.layer_rules.receptive import INPUT_FIELD, next_field
 from cnn_tui.core.layers import LAYER_SCHEMAS, resolve_layer_args
 from cnn_tui.core.memory import activation_problem, model_size_problem
-from cnn_tui.core.report import LayerRow, Shape, ShapeReport
+from cnn_tui.core.report import LayerRow, ReceptiveField, Shape, ShapeReport
 from cnn_tui.core.shape_format import format_shape
 from cnn_tui.core.shape_text import format_report_table, layer_arithmetic, report_to_json
 from cnn_tui.core.spec import check_spec_values, classes_from_dataset, effective_layers
@@ -42,17 +46,15 @@ def infer_shapes(spec: Mapping[str, Any], input_shape: Shape, num_classes: int) 
     rows: list[LayerRow] = []
     name_counts: dict[str, int] = {}
     current: Shape | None = input_shape
+    field: ReceptiveField | None = INPUT_FIELD
     for number, layer in enumerate(effective_layers(spec, num_classes), start=1):
-        row = _infer_row(number, layer, current, name_counts)
+        row = _infer_row(number, layer, current, field, name_counts)
         rows.append(row)
-        current = row.output_shape
+        current, field = row.output_shape, row.receptive_field
     if current is not None:
         problem = _final_output_problem(spec, current, num_classes)
         if problem:
-            last = rows[-1]
-            rows[-1] = LayerRow(last.index, last.name, last.type, last.args_summary,
-                                last.input_shape, last.output_shape, last.params,
-                                last.trainable_params, _prefix(last, problem), last.args)
+            rows[-1] = dataclasses.replace(rows[-1], error=_prefix(rows[-1], problem))
     errors = tuple(line for row in rows if row.error for line in row.error.split("\n"))
     total = sum(r.params for r in rows)
     too_big = model_size_problem(total)  # checked here so summary, train and the TUI refuse it
@@ -99,7 +101,8 @@ def _check_model_inputs(spec: Any, input_shape: Shape, num_classes: int) -> list
     return problems
 
 
-def _infer_row(number: int, layer: Any, shape: Shape | None, counts: dict[str, int]) -> LayerRow:
+def _infer_row(number: int, layer: Any, shape: Shape | None, field: ReceptiveField | None,
+               counts: dict[str, int]) -> LayerRow:
     kind = layer.get("type") if isinstance(layer, Mapping) else None
     kind_text = kind if isinstance(kind, str) and kind else "?"
     name = _unique_name(kind_text, counts)
@@ -120,7 +123,7 @@ def _infer_row(number: int, layer: Any, shape: Shape | None, counts: dict[str, i
     summary = rule.summary(args)  # also for rejected arguments: the row still reads well
     if problems:
         return failed("\n".join(problems), args, summary)
-    if shape is None:
+    if shape is None or field is None:  # an earlier layer failed: nothing to build on
         return LayerRow(number, name, kind_text, summary, None, None, 0, 0, None, args)
     try:
         out, params, trainable = _layer_output(rule, args, shape)
@@ -128,7 +131,10 @@ def _infer_row(number: int, layer: Any, shape: Shape | None, counts: dict[str, i
         return failed(str(exc), args, summary)
     if (problem := activation_problem(out)) is not None:
         return failed(problem, args, summary)
-    return LayerRow(number, name, kind_text, summary, shape, out, params, trainable, None, args)
+    macs = count_macs(rule.mac_terms(args, shape, out))
+    seen = next_field(field, rule.field_step(args))
+    return LayerRow(number, name, kind_text, summary, shape, out, params, trainable, None, args,
+                    macs=macs, receptive_field=seen)
 
 
 def _layer_output(rule: LayerRule, args: Mapping[str, Any], shape: Shape) -> tuple[Shape, int, int]:

@@ -140,7 +140,8 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
             # mounted just after it (tab_panels.py). Each is bound to its state.
             yield TabPane("Dataset", id="dataset-tab")
             with TabPane("Model", id="model-tab"):
-                yield ModelPanel().data_bind(CnnTuiApp.spec, CnnTuiApp.dataset_info)
+                yield ModelPanel().data_bind(CnnTuiApp.spec, CnnTuiApp.dataset_info,
+                                            CnnTuiApp.train_settings)
             yield TabPane("Augment", id="augment-tab")
             yield TabPane("Train", id="train-tab")
             yield TabPane("Runs", id="runs-tab")

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from textual.widgets import Button, Input, OptionList
+from textual.widgets import Button, Input, OptionList, Select
 
+from cnn_tui.core.limits import bytes_text
+from cnn_tui.core.memory import training_memory
 from cnn_tui.core.shapes import infer_shapes, layer_arithmetic
 from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.screens.layer_form import LayerFormScreen, LayerTypeScreen
-from cnn_tui.ui.widgets.layer_table import format_shape
+from cnn_tui.ui.widgets.layer_table import COLUMNS, SHAPE_COLUMNS, format_shape
 
 MNIST_SHAPE = ((28, 28, 1), 10)
 
@@ -77,6 +79,8 @@ async def test_an_invalid_layer_is_shown_in_place_and_blocks_training(tmp_path: 
         assert table_rows(app)[2][3] == "—"  # later shapes are unknown, not guessed
         errors = str(app.query_one("#model-errors").render())
         assert "layer 2 (Conv2D)" in errors
+        # No cost for a model that does not build: the errors need the row.
+        assert "MACs" not in str(app.query_one("#model-totals").render())
         assert app.query_one("#model-errors").display
         assert app.query_one("#start", Button).disabled
         await pilot.press("t")
@@ -255,3 +259,73 @@ async def test_a_custom_spec_without_a_preset_name_loads_and_undoes(tmp_path: Pa
         await pilot.press("u")
         await pilot.pause()
         assert types(app)[0] == "Conv2D"
+
+
+# --- the cost of each layer --------------------------------------------------------------------
+
+
+async def test_the_table_shows_each_layers_cost_and_the_totals_the_estimate(
+        tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ModelPanel).table
+        assert table.shown_columns == COLUMNS
+        rows = table_rows(app)
+        assert rows[0][5:] == ["225.8K", "3×3"]  # 28*28*3*3*1*32 MACs on MNIST
+        assert rows[2][5:] == ["0", "6×6"]  # max pooling: no MACs; 5 + (2-1)*1
+        assert rows[13][5:] == ["32.8K", "all"]  # Dense 64 -> 512 sees the whole image
+        report = infer_shapes(load_spec("seed-cnn"), *MNIST_SHAPE)
+        memory = training_memory(report, 256, "rmsprop")
+        totals = str(app.query_one("#model-totals").render())
+        assert "MACs 15.3M per image" in totals and report.total_macs == 15_322_624
+        assert f"training ≈ {bytes_text(memory.total)} at batch 256 (rmsprop)" in totals
+        arithmetic = str(app.query_one("#arithmetic").render())
+        assert "MACs = 28*28*3*3*1*32 = 225,792" in arithmetic
+
+
+async def test_the_estimate_follows_the_train_tabs_batch_size_and_optimizer(
+        tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.query_one("#tabs").active = "train-tab"
+        await pilot.pause()
+        field = app.query_one("#batch-size", Input)
+        field.value = ""
+        field.focus()
+        await pilot.press("6", "4")
+        app.query_one("#optimizer", Select).value = "adam"
+        await pilot.pause()
+        app.query_one("#tabs").active = "model-tab"
+        await pilot.pause()
+        report = infer_shapes(load_spec("seed-cnn"), *MNIST_SHAPE)
+        memory = training_memory(report, 64, "adam")
+        totals = str(app.query_one("#model-totals").render())
+        assert f"training ≈ {bytes_text(memory.total)} at batch 64 (adam)" in totals
+        arithmetic = str(app.query_one("#arithmetic").render())
+        assert "activations = 6.4 MB at batch 64" in arithmetic  # 28*28*32 * 4 B * 64
+        assert f"adam {bytes_text(memory.optimizer_state)}" in arithmetic
+
+        app.query_one("#tabs").active = "train-tab"
+        await pilot.pause()
+        field.focus()
+        await pilot.press("x")  # "64x" does not read: no estimate rather than a wrong one
+        await pilot.pause()
+        totals = str(app.query_one("#model-totals").render())
+        assert "training memory: the Train tab's batch size is not valid" in totals
+
+
+async def test_cost_columns_give_way_when_the_table_is_narrow(tmp_path: Path) -> None:
+    app = make_app(tmp_path, model="bn-cnn")  # long type names and arguments
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ModelPanel).table
+        assert table.shown_columns == SHAPE_COLUMNS
+        await pilot.resize_terminal(90, 24)  # still narrow: the box goes under the table
+        await pilot.pause()
+        assert table.shown_columns == SHAPE_COLUMNS + ("MACs",)
+        await pilot.resize_terminal(200, 40)
+        await pilot.pause()
+        assert table.shown_columns == COLUMNS
+        assert table_rows(app)[1][5:] == ["25.1K", "3×3"]  # BatchNormalization: 28*28*32

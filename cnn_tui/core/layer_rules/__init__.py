@@ -1,8 +1,9 @@
 """The rules of every supported layer type, one module per family, and their registry.
 
 ``RULES`` maps a Keras class name ("Conv2D") to its ``LayerRule``: the output
-shape, the parameter counts, the Model tab's arithmetic and the argument
-summary of that layer type. The families:
+shape, the parameter counts, the cost (multiply-accumulates, receptive field),
+the Model tab's arithmetic and the argument summary of that layer type. The
+families:
 
 * ``conv``: Conv2D, SeparableConv2D, DepthwiseConv2D;
 * ``pool``: MaxPooling2D, AveragePooling2D (``window`` holds the output-size
@@ -11,6 +12,9 @@ summary of that layer type. The families:
 * ``norm``: BatchNormalization;
 * ``reshape``: the layers without weights: Flatten, global pooling,
   ZeroPadding2D, Dropout, SpatialDropout2D, Activation.
+
+``receptive`` holds the receptive-field arithmetic every family's
+``field_step`` feeds (like ``window``, it is no family).
 
 A layer type needs an entry here and a schema in ``layers.LAYER_SCHEMAS``
 (its arguments); a test checks that the two list the same types. The rules

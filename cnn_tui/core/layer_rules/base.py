@@ -1,10 +1,14 @@
-"""What a layer rule is: the five things cnn-tui knows about one Keras layer type.
+"""What a layer rule is: the things cnn-tui knows about one Keras layer type.
 
 A ``LayerRule`` holds, for one layer type, the functions that give its output
-shape, its parameter counts, the arithmetic the Model tab shows for it and
-its argument summary. Each family module (conv.py, pool.py, ...) builds the
-rules of its layer types from these pieces, side by side, so that a change to
-how a layer works is made in one place and its views cannot disagree.
+shape, its parameter counts, its cost (multiply-accumulates and what it does to
+the receptive field), the arithmetic the Model tab shows for it and its
+argument summary. Each family module (conv.py, pool.py, ...) builds the rules
+of its layer types from these pieces, side by side, so that a change to how a
+layer works is made in one place and its views cannot disagree.
+
+The cost has no default: a rule that leaves ``mac_terms`` or ``field_step`` out
+fails when its module is imported, so a new layer type cannot forget it.
 
 Every function takes the layer's resolved arguments (``resolve_layer_args``:
 all present, Keras's defaults filled in, values already checked) and the
@@ -15,11 +19,12 @@ missing keys (use ``args.get``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from cnn_tui.core.report import Shape
+from cnn_tui.core.report import Pair, Shape
 from cnn_tui.core.shape_format import format_count, format_shape
 
 Args = Mapping[str, Any]
@@ -50,6 +55,41 @@ def no_summary(args: Args) -> str:
     return ""
 
 
+MacTerms = tuple[tuple[int, ...], ...]
+"""Multiply-accumulates as a sum of products: ((32, 32, 3, 3, 3, 32),) is
+32*32*3*3*3*32 = 884,736. Kept as factors so the Model tab can show the formula
+its number comes from; () for a layer that multiplies nothing by a weight."""
+
+
+def no_macs(args: Args, shape: Shape, out: Shape) -> MacTerms:
+    """A layer without weights: its work is comparisons, additions or moving values."""
+    return ()
+
+
+def count_macs(terms: MacTerms) -> int:
+    return sum(math.prod(term) for term in terms)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A window slid over height and width (a convolution, a pooling), as the receptive
+    field sees it (receptive.py holds the arithmetic)."""
+
+    kernel: Pair
+    strides: Pair
+    dilation: Pair = (1, 1)
+    """The catalogue has no dilation_rate yet; a type that gains one passes it here."""
+
+    def span(self, axis: int) -> int:
+        """Input pixels the window covers along ``axis``: d*(k - 1) + 1."""
+        return self.dilation[axis] * (self.kernel[axis] - 1) + 1
+
+
+FieldStep = Window | Literal["keep", "all", "unroll"]
+"""What a layer does to the receptive field: slide a window, keep it, see all of the
+input, or unroll it into a vector (receptive.py)."""
+
+
 @dataclass(frozen=True)
 class LayerRule:
     """How one Keras layer type maps an input shape to its output, and how that is shown."""
@@ -66,6 +106,15 @@ class LayerRule:
     """The arguments that matter, in a few words: "32 3x3 same relu"."""
     needs_image: bool = False
     """Takes only (height, width, channels): checked before ``output`` with one message."""
+    mac_terms: Callable[[Args, Shape, Shape], MacTerms] = field(kw_only=True)
+    """Multiply-accumulates for one image, from the arguments, the input and the output
+    shape: a product per step (``no_macs`` for a layer without weights)."""
+    mac_note: str = field(kw_only=True)
+    """Why the MACs are what they are, in a few words: "comparisons, no weights"; "" when
+    the formula says it. Short: the Model tab's side box is 41 columns wide."""
+    field_step: Callable[[Args], FieldStep] = field(kw_only=True)
+    """What the layer does to the receptive field (receptive.py: ``window_field_for``,
+    ``keep_field``, ``whole_field``, ``unroll_field``)."""
 
 
 def keep_shape(args: Args, shape: Shape) -> Shape:
@@ -100,13 +149,18 @@ def image_text(shape: Shape) -> str:
 
 __all__ = [
     "Args",
+    "FieldStep",
     "LayerProblem",
     "LayerRule",
+    "MacTerms",
+    "Window",
     "activation_words",
     "bias_term",
+    "count_macs",
     "image_text",
     "keep_shape",
     "no_lines",
+    "no_macs",
     "no_params",
     "no_summary",
     "params_line",

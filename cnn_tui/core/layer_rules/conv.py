@@ -11,8 +11,16 @@ weights, with C the input channels and K = kh*kw:
 * SeparableConv2D: a depthwise step then a 1x1 conv that mixes:
   K*C*m + C*m*filters weights + filters biases (no bias on the depthwise step).
 
-For each type the output, the parameter count, the arithmetic text and the
-argument summary sit next to each other below.
+Their multiply-accumulates (MACs) for one image: every weight but the biases is
+used once at each output position (H_out*W_out of them), so Conv2D does
+H_out*W_out*kh*kw*C*filters (32x32 outputs of 3x3 on 3 channels, 32 filters:
+884,736), DepthwiseConv2D H_out*W_out*kh*kw*C*m, and SeparableConv2D its
+depthwise step plus H_out*W_out*(C*m)*filters for the 1x1 step. Adding the bias
+is not a multiply: it is not counted. All three widen the receptive field by
+their kernel and multiply its jump by their stride (receptive.py).
+
+For each type the output, the parameter count, the cost, the arithmetic text
+and the argument summary sit next to each other below.
 """
 
 from __future__ import annotations
@@ -21,16 +29,19 @@ from cnn_tui.core.layer_args import pair
 from cnn_tui.core.layer_rules.base import (
     Args,
     LayerRule,
+    MacTerms,
     activation_words,
     bias_term,
     params_line,
 )
+from cnn_tui.core.layer_rules.receptive import window_field_for
 from cnn_tui.core.layer_rules.window import size_lines_for, window_output
 from cnn_tui.core.report import Shape
 from cnn_tui.core.shape_format import format_shape
 
 _KERNEL = "kernel_size"
 _kernel_size_lines = size_lines_for(_KERNEL)
+_kernel_field = window_field_for(_KERNEL)
 
 
 def _kernel_area(args: Args) -> tuple[int, int]:
@@ -74,6 +85,11 @@ def _conv2d_param_lines(args: Args, shape: Shape) -> list[str]:
     return [params_line(formula, _conv2d_params(args, shape)[0])]
 
 
+def _conv2d_macs(args: Args, shape: Shape, out: Shape) -> MacTerms:
+    kh, kw = _kernel_area(args)
+    return ((out[0], out[1], kh, kw, shape[2], args["filters"]),)
+
+
 # --- DepthwiseConv2D -------------------------------------------------------------------------
 
 
@@ -96,6 +112,11 @@ def _depthwise_param_lines(args: Args, shape: Shape) -> list[str]:
     return [params_line(formula, _depthwise_params(args, shape)[0])]
 
 
+def _depthwise_macs(args: Args, shape: Shape, out: Shape) -> MacTerms:
+    kh, kw = _kernel_area(args)
+    return ((out[0], out[1], kh, kw, shape[2], args["depth_multiplier"]),)
+
+
 # --- SeparableConv2D -------------------------------------------------------------------------
 
 
@@ -116,19 +137,28 @@ def _separable_param_lines(args: Args, shape: Shape) -> list[str]:
     return [params_line(formula, total, "depthwise + pointwise")]
 
 
+def _separable_macs(args: Args, shape: Shape, out: Shape) -> MacTerms:
+    # The 1x1 step runs on the depthwise step's output, which has the final height and width.
+    middle = shape[2] * args["depth_multiplier"]
+    return (*_depthwise_macs(args, shape, out), (out[0], out[1], middle, args["filters"]))
+
+
 RULES: dict[str, LayerRule] = {
     "Conv2D": LayerRule(
         output=_conv2d_output, params=_conv2d_params, size_lines=_kernel_size_lines,
         param_lines=_conv2d_param_lines, summary=_summary, needs_image=True,
+        mac_terms=_conv2d_macs, mac_note="", field_step=_kernel_field,
     ),
     "DepthwiseConv2D": LayerRule(
         output=_depthwise_output, params=_depthwise_params, size_lines=_kernel_size_lines,
         param_lines=_depthwise_param_lines, summary=_summary, needs_image=True,
+        mac_terms=_depthwise_macs, mac_note="", field_step=_kernel_field,
     ),
     # Same output as Conv2D: the pointwise step sets the channels to ``filters``.
     "SeparableConv2D": LayerRule(
         output=_conv2d_output, params=_separable_params, size_lines=_kernel_size_lines,
         param_lines=_separable_param_lines, summary=_summary, needs_image=True,
+        mac_terms=_separable_macs, mac_note="depthwise + pointwise", field_step=_kernel_field,
     ),
 }
 

@@ -2,6 +2,8 @@
 
 Every one of its ``units`` outputs is a weighted sum of every input, plus a
 bias: N*units weights + units biases (256 inputs to 512 units: 131,584).
+Each weight is used once per image: N*units multiply-accumulates (the bias is
+an addition, not counted), and every output sees the whole image.
 Keras would also apply a Dense layer to the last axis of an image, but that is
 almost always a forgotten Flatten, and the parameter count the learner
 expects would be wrong, so a Dense layer here takes vectors only.
@@ -13,11 +15,13 @@ from cnn_tui.core.layer_rules.base import (
     Args,
     LayerProblem,
     LayerRule,
+    MacTerms,
     activation_words,
     bias_term,
     image_text,
     params_line,
 )
+from cnn_tui.core.layer_rules.receptive import whole_field
 from cnn_tui.core.report import Shape
 
 
@@ -44,6 +48,10 @@ def _param_lines(args: Args, shape: Shape) -> list[str]:
     return [params_line(formula, _params(args, shape)[0])]
 
 
+def _macs(args: Args, shape: Shape, out: Shape) -> MacTerms:
+    return ((shape[0], args["units"]),)
+
+
 def _summary(args: Args) -> str:
     """ "512 relu", "10 softmax no bias"."""
     words = [str(args["units"])] if "units" in args else []
@@ -52,7 +60,8 @@ def _summary(args: Args) -> str:
 
 RULES: dict[str, LayerRule] = {
     "Dense": LayerRule(output=_output, params=_params, size_lines=_size_lines,
-                       param_lines=_param_lines, summary=_summary),
+                       param_lines=_param_lines, summary=_summary,
+                       mac_terms=_macs, mac_note="", field_step=whole_field),
 }
 
 __all__ = ["RULES"]

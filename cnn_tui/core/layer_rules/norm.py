@@ -5,12 +5,18 @@ learns a scale (gamma, with ``scale``) and an offset (beta, with ``center``)
 and keeps a moving mean and variance that are updated, not trained: so
 params = (learned + 2) * C, of which learned * C are trainable. Keras's
 ``count_params`` counts all four; its trainable weights only gamma and beta.
+
+Its cost is counted as one multiply-accumulate per value: normalising is
+x*scale + shift per value once the batch's statistics are known (and at
+inference Keras's scale and shift could be folded into the conv before it).
+It does not change the receptive field.
 """
 
 from __future__ import annotations
 
 from cnn_tui.core.layer_args import show_value
-from cnn_tui.core.layer_rules.base import Args, LayerRule, keep_shape
+from cnn_tui.core.layer_rules.base import Args, LayerRule, MacTerms, keep_shape
+from cnn_tui.core.layer_rules.receptive import keep_field
 from cnn_tui.core.layers import LAYER_SCHEMAS
 from cnn_tui.core.report import Shape
 from cnn_tui.core.shape_format import format_count
@@ -44,6 +50,10 @@ def _batchnorm_param_lines(args: Args, shape: Shape) -> list[str]:
     ]
 
 
+def _batchnorm_macs(args: Args, shape: Shape, out: Shape) -> MacTerms:
+    return (tuple(out),)
+
+
 def _batchnorm_summary(args: Args) -> str:
     """ "" by default; "momentum 0.9 epsilon 0.01" when they were changed."""
     schema = LAYER_SCHEMAS["BatchNormalization"]
@@ -54,7 +64,8 @@ def _batchnorm_summary(args: Args) -> str:
 RULES: dict[str, LayerRule] = {
     "BatchNormalization": LayerRule(
         output=keep_shape, params=_batchnorm_params, param_lines=_batchnorm_param_lines,
-        summary=_batchnorm_summary,
+        summary=_batchnorm_summary, mac_terms=_batchnorm_macs,
+        mac_note="one per value", field_step=keep_field,
     ),
 }
 

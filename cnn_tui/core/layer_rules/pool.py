@@ -6,13 +6,20 @@ height and width (32x32x32 -> 16x16x32, 0 parameters). Their strides default
 to None, which Keras reads as "the pool size", so the summary names a stride
 only when it differs from the pool size (or is 1, the usual overlapping pool).
 
+They multiply nothing by a weight (a max compares, a mean adds and divides
+once), so they count 0 multiply-accumulates; their window widens the receptive
+field and their stride multiplies its jump, as a convolution's does.
+
 Global pooling, which has no window, is a shape-only layer: see reshape.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from cnn_tui.core.layer_args import pair
-from cnn_tui.core.layer_rules.base import Args, LayerRule
+from cnn_tui.core.layer_rules.base import Args, LayerRule, no_macs
+from cnn_tui.core.layer_rules.receptive import window_field_for
 from cnn_tui.core.layer_rules.window import size_lines_for, window_output
 from cnn_tui.core.report import Shape
 from cnn_tui.core.shape_format import format_shape
@@ -42,10 +49,14 @@ def _summary(args: Args) -> str:
     return " ".join(words)
 
 
-_RULE = LayerRule(
+_MAX_POOL = LayerRule(
     output=_output, size_lines=size_lines_for(_POOL), summary=_summary, needs_image=True,
+    mac_terms=no_macs, mac_note="comparisons, no weights", field_step=window_field_for(_POOL),
 )
 
-RULES: dict[str, LayerRule] = {"MaxPooling2D": _RULE, "AveragePooling2D": _RULE}
+RULES: dict[str, LayerRule] = {
+    "MaxPooling2D": _MAX_POOL,
+    "AveragePooling2D": dataclasses.replace(_MAX_POOL, mac_note="additions, no weights"),
+}
 
 __all__ = ["RULES"]

@@ -29,6 +29,7 @@ from cnn_tui.core.runs.rundir import (
 )
 
 if TYPE_CHECKING:
+    from cnn_tui.core.datasets import Dataset
     from cnn_tui.core.shapes import ShapeReport
 
 
@@ -78,17 +79,8 @@ def prepare_run(
     else:
         spec = dict(config.model) if isinstance(config.model, dict) else load_spec(config.model)
     if dataset is None:
-        from cnn_tui.core.datasets import load_dataset
-
         emit(StatusChanged(f"Loading {config.dataset}"))
-        dataset = load_dataset(
-            config.dataset,
-            val_split=config.val_split,
-            limit=config.limit,
-            image_size=config.image_size,
-            seed=config.seed or 0,  # resolved above: always set
-            progress=lambda _fraction, text: emit(StatusChanged(text)),
-        )
+        dataset = load_run_dataset(config, lambda _fraction, text: emit(StatusChanged(text)))
     info = dataset.info
     if report is None or not report.fits(info.input_shape, info.num_classes):
         report = infer_shapes(spec, info.input_shape, info.num_classes)
@@ -110,6 +102,28 @@ def prepare_run(
                   epochs_done=epochs_done, kind=kind, **process_identity())
     return PreparedRun(config, spec, dataset, report, run_dir, run_config, resume,
                        list(getattr(dataset, "warnings", []) or []))
+
+
+def load_run_dataset(
+    config: TrainConfig, progress: Callable[[float, str], None] | None = None
+) -> Dataset:
+    """The data a run with ``config`` trains and validates on (raises DatasetError).
+
+    The one place where a run's settings become its data: training calls it,
+    and so does inspection (``core/inspect``), which rebuilds a finished run's
+    validation split from its config.json with the same seed and settings.
+    ``config`` must be resolved (its seed set).
+    """
+    from cnn_tui.core.datasets import load_dataset
+
+    return load_dataset(
+        config.dataset,
+        val_split=config.val_split,
+        limit=config.limit,
+        image_size=config.image_size,
+        seed=config.seed or 0,
+        progress=progress,
+    )
 
 
 def _new_config(run_dir: Path, config: TrainConfig, spec: dict[str, Any], dataset: Any,

@@ -128,8 +128,7 @@ def failure_message(error: BaseException, config: TrainConfig,
             return (f"out of memory with batch size {config.batch_size}; use a smaller batch "
                     f"size (e.g. --batch-size {smaller}) or a smaller model.")
         # Name the real cause: the model's size or the batch's activations.
-        outputs = [row.output_shape for row in report.rows if row.output_shape]
-        return oom_advice(report.total_params, config.batch_size, report.input_shape, outputs)
+        return oom_advice(report, config.batch_size, config.optimizer)
     return (
         f"training failed ({name}: {first_line(error)}); see tensorflow.log in the run directory."
     )

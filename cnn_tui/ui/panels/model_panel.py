@@ -7,7 +7,8 @@ and posted as ``SpecChanged``; the app's spec comes back through the
 binding, where ``SentValues`` recognises it. A spec set elsewhere (a run's
 config opened) is shown and can be undone like an edit. The shapes are
 re-inferred with the engine's pure-Python ``infer_shapes`` (instant, no
-TensorFlow) on every change.
+TensorFlow) on every change. The Train tab's settings (``train_settings``,
+bound too) size the training-memory estimate under the table.
 """
 
 from __future__ import annotations
@@ -24,17 +25,19 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Label, Select, Static
 
 from cnn_tui.core.datasets import DatasetInfo
+from cnn_tui.core.memory import TrainingMemory
 from cnn_tui.core.presets import PRESETS
 from cnn_tui.core.shapes import ShapeReport, infer_shapes
 from cnn_tui.ui.panels.model_edits import ModelEdits
 from cnn_tui.ui.panels.model_text import (
     arithmetic_text,
     errors_text,
+    memory_for,
     preset_name,
     title_text,
     totals_text,
 )
-from cnn_tui.ui.state import SentValues, model_input
+from cnn_tui.ui.state import SentValues, TrainSettings, model_input
 from cnn_tui.ui.widgets.layer_table import LayerTable
 from cnn_tui.ui.widgets.text_update import update_text
 
@@ -53,7 +56,7 @@ class ModelPanel(ModelEdits, Vertical):
         #model-title { width: 1fr; color: $text-muted; }
         #model-body { height: 1fr; }
         #arithmetic { width: 44; height: 100%; padding: 0 1; border-left: vkey $secondary; }
-        #model-totals { height: 1; }
+        #model-totals { height: auto; }
         #model-errors {
             display: none; height: auto; max-height: 4; color: $error; text-style: bold;
         }
@@ -87,6 +90,8 @@ class ModelPanel(ModelEdits, Vertical):
     """Bound to ``CnnTuiApp.spec``; ahead of it by the edits posted and not back yet."""
     dataset_info: reactive[DatasetInfo | None] = reactive(None, repaint=False, init=False)
     """Bound to ``CnnTuiApp.dataset_info``: the input the shapes are inferred for."""
+    train_settings: reactive[TrainSettings] = reactive(TrainSettings, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.train_settings``: the batch size and optimizer of the estimate."""
 
     @dataclass
     class SpecChanged(Message):
@@ -140,6 +145,15 @@ class ModelPanel(ModelEdits, Vertical):
     def watch_dataset_info(self) -> None:
         if self.is_mounted:
             self._redraw()  # another input: not an edit, nothing to undo
+
+    def watch_train_settings(self, old: TrainSettings, new: TrainSettings) -> None:
+        # Every keystroke in the Train tab's fields comes here: redraw only for the two
+        # settings the estimate uses, and then only the text (the table has no memory).
+        keys = ("batch_size", "optimizer")
+        if self.is_mounted and ([old.values.get(k) for k in keys]
+                                != [new.values.get(k) for k in keys]):
+            self._show_totals()
+            self._show_arithmetic()
 
     # -- editing ----------------------------------------------------------------
 
@@ -198,11 +212,17 @@ class ModelPanel(ModelEdits, Vertical):
         preset = self.query_one("#preset", Select)
         with preset.prevent(Select.Changed):
             preset.value = preset_name(self.spec) or Select.NULL
-        self.query_one("#model-totals", Static).update(totals_text(self.report))
+        self._show_totals()
         errors = self.query_one("#model-errors", Static)
         errors.update(errors_text(self.report))
         errors.set_class(not self.report.ok, "-shown")
         self._show_arithmetic()
+
+    def _memory(self) -> TrainingMemory | None:
+        return memory_for(self.report, self.train_settings.values)
+
+    def _show_totals(self) -> None:
+        self.query_one("#model-totals", Static).update(totals_text(self.report, self._memory()))
 
     def _show_arithmetic(self) -> None:
         """The selected layer's arithmetic, then (where there is room) what it does."""
@@ -211,7 +231,7 @@ class ModelPanel(ModelEdits, Vertical):
             box.update("")
             return
         # Every cursor move: no layout of the screen unless the box's height changes.
-        update_text(box, arithmetic_text(self.report, self.cursor, self.spec))
+        update_text(box, arithmetic_text(self.report, self.cursor, self.spec, self._memory()))
 
     @on(DataTable.RowHighlighted, "#layer-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
