@@ -31,6 +31,7 @@ from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.app_commands import AppCommands
+from cnn_tui.ui.color_depth import apply_color_choice
 from cnn_tui.ui.hangup import CHECK_INTERVAL_S, TerminalGuard
 from cnn_tui.ui.heap import freeze_long_lived
 from cnn_tui.ui.messages import TensorFlowFailed, TensorFlowReady, TerminalLost
@@ -87,6 +88,7 @@ class CnnTuiApp(AppCommands, RunsActions, RunEvents, RunControl, App[None]):
         self.native_log = native_log
         self.terminal = terminal
         self.options = options or LaunchOptions()
+        apply_color_choice(self.console, self.options.color)  # --color, before any frame
         self.load_tensorflow = load_tensorflow
         self.runs_dir = Path(self.options.runs_dir)
         self._startup_problems: list[str] = []

@@ -44,6 +44,8 @@ class LaunchOptions:
     image_size: tuple[int, int] | None = SETTING["image_size"].default
     seed: int | None = SETTING["seed"].default
     on_hangup: str = SETTING["on_hangup"].default
+    color: str = SETTING["color"].default
+    """auto, truecolor or 256: the colour system the app draws with (color_depth.py)."""
 
     def train_values(self) -> dict[str, Any]:
         """The Train tab's starting values, by setting name."""

@@ -19,6 +19,7 @@ from typing import Any
 from cnn_tui.core.augment_config import NO_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.settings import (
+    COLOR_CHOICES,
     HANGUP_CHOICES,
     LR_SCHEDULES,
     MONITORS,
@@ -92,6 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
             "training: finish the run without a screen, or stop it at the next batch",
             label="on hang-up", choices=HANGUP_CHOICES, scope="app"),
+    Setting("color", "choice", "auto", "colours the app draws with: auto (what TERM and "
+            "COLORTERM say), truecolor (SSH forwards TERM but rarely COLORTERM), or 256 "
+            "(images dithered to the 256-colour palette)", choices=COLOR_CHOICES, scope="app"),
 )
 SETTING_GROUPS = {
     "schedule": "learning-rate schedule",

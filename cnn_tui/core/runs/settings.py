@@ -27,6 +27,7 @@ LR_SCHEDULES = ("constant", "step", "exponential", "cosine")
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 YES_NO = ("yes", "no")
 HANGUP_CHOICES = ("finish", "stop")
+COLOR_CHOICES = ("auto", "truecolor", "256")
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,11 @@ class AugmentPreview(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="augment-preview-status")
+        # As large as one whole line (an original and its draws) allows: fewer
+        # originals at native size rather than all of them small.
         yield ImageGrid(placeholder="pick a dataset to preview augmentation",
-                        columns=1 + PREVIEW_VARIANTS, id="augment-preview")
+                        columns=1 + PREVIEW_VARIANTS, min_shown=1 + PREVIEW_VARIANTS,
+                        id="augment-preview")
 
     def watch_samples(self) -> None:
         self.redraw()
