@@ -46,6 +46,12 @@ def assert_one_error_line(err: str, *words: str) -> None:
         (["train", "--augment", "rotation_range=999"], ["rotation_range"]),
         (["train", "--augment", "twirl=1"], ["twirl"]),
         (["export", "no-such-run", "-o", "out.csv"], ["no-such-run"]),
+        (["train", "--lr-schedule", "cosine", "--plateau-patience", "2"],
+         ["plateau wait (--plateau-patience) needs lr schedule constant", "got lr schedule "
+          "cosine"]),
+        (["train", "--warmup-epochs", "10", "--epochs", "10"],
+         ["warm-up must be shorter than the run", "--warmup-epochs"]),
+        (["train", "--monitor", "val_auc"], ["--monitor", "val_loss, val_accuracy"]),
         (["frobnicate"], ["frobnicate"]),
     ],
 )

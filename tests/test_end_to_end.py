@@ -48,4 +48,5 @@ def test_seed_mlp_learns_real_mnist(tmp_path: Path) -> None:
     assert record.model == "seed-mlp" and record.epochs_done == 3
     assert record.best_val_accuracy == pytest.approx(max(accuracies))
     exported = export_histories([outcome.run_dir], tmp_path / "all.csv").read_text()
-    assert exported.splitlines()[0] == "run,epoch,loss,accuracy,val_loss,val_accuracy"
+    assert exported.splitlines()[0] == (
+        "run,epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,epoch_time_s")

@@ -128,6 +128,37 @@ def test_kill_9_mid_epoch_then_resume_trains_each_epoch_once(shared_data, tmp_pa
     assert not [p for p in run_dir.iterdir() if p.name.startswith(".tmp-")]
 
 
+def test_kill_9_then_resume_goes_on_with_the_schedule_and_the_early_stopping_counter(
+        shared_data, tmp_path, spec):
+    """Step decay halves the rate every epoch; early stopping can never see an improvement
+    (min delta 10), so it ends the run at epoch 3 with epoch 1's weights, if the resumed
+    run kept its best. Forgetting it would take epoch 2 as the new best and stop at 4."""
+    runs = tmp_path / "runs"
+    proc = start(shared_data, runs, spec, "--epochs", "6", "--lr", "0.001", "--lr-schedule",
+                 "step", "--lr-step-epochs", "1", "--lr-decay", "0.5",
+                 "--early-stop-patience", "2", "--early-stop-min-delta", "10")
+    run_dir = wait_for(lambda: the_run(runs), "the run folder")
+    wait_for(lambda: in_epoch(run_dir, 2), "epoch 2")
+    proc.send_signal(signal.SIGKILL)
+    finish(proc)
+    state = read_state(run_dir / "checkpoint.keras")
+    assert state is not None and state["epochs_done"] == 1
+    assert state["monitors"]["early_stopping"]["best_epoch"] == 0
+
+    resumed = cli("train", "--resume", str(run_dir))
+    assert resumed.returncode == 0, resumed.stderr
+    lines = resumed.stdout.strip().splitlines()
+    assert lines[-1] == str(run_dir)
+    assert lines[-2].startswith("finished (early stop at epoch 3; best epoch 1 restored): test ")
+    assert any(line.startswith("epoch 3/6") and "lr 0.00025" in line for line in lines)
+    history = read_history(run_dir)
+    assert history["epoch"] == [1, 2, 3]
+    assert history["learning_rate"] == pytest.approx([0.001, 0.0005, 0.00025], rel=1e-6)
+    final = status(run_dir)
+    assert (final["state"], final["message"]) == (
+        "finished", "early stop at epoch 3; best epoch 1 restored")
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_stops_at_a_batch_edge_and_the_run_resumes(shared_data, tmp_path, spec,
                                                              signum):

@@ -39,7 +39,7 @@ def test_a_new_metric_rewrites_the_file_with_a_wider_header(tmp_path: Path) -> N
     writer.append(1, {"loss": 1.0})
     writer.append(2, {"loss": 0.5, "learning_rate": 0.01})
     assert (tmp_path / "history.csv").read_text().splitlines() == [
-        "epoch,learning_rate,loss", "1,,1.0", "2,0.01,0.5"]
+        "epoch,loss,learning_rate", "1,1.0,", "2,0.5,0.01"]
 
 
 def test_a_resumed_run_rewrites_the_history_up_to_its_checkpoint(tmp_path: Path) -> None:
@@ -71,6 +71,9 @@ def test_columns_follow_keras_logs_and_leave_out_epoch_and_run() -> None:
         "val_x", "a_x", "lr"]
     assert order_columns(["accuracy", "val_accuracy", "auc", "val_auc"]) == [
         "accuracy", "auc", "val_accuracy", "val_auc"]
+    # The run's own columns come last, in their order.
+    assert order_columns({"epoch_time_s", "zz", "learning_rate", "loss", "val_loss"}) == [
+        "loss", "val_loss", "zz", "learning_rate", "epoch_time_s"]
 
 
 def test_a_cut_off_last_line_and_rows_that_are_not_epochs_are_dropped(tmp_path: Path) -> None:
@@ -141,3 +144,23 @@ def test_a_metric_whose_name_starts_with_val_gets_one_column() -> None:
     """A metric named "val_x" logs "val_x" and "val_val_x": neither may appear twice."""
     columns = order_columns({"loss", "val_loss", "val_x", "val_val_x"})
     assert columns == ["loss", "val_loss", "val_val_x", "val_x"]
+
+
+def test_runs_from_before_the_rate_and_time_columns_still_read_and_export(
+    tmp_path: Path,
+) -> None:
+    from cnn_tui.core.runs.index import export_histories
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "history.csv").write_text("epoch,loss,val_loss\n1,0.5,0.6\n")
+    HistoryWriter(new / "history.csv").append(
+        1, {"loss": 0.4, "val_loss": 0.5, "learning_rate": 0.001, "epoch_time_s": 2.5})
+    assert read_history(old) == {"epoch": [1], "loss": [0.5], "val_loss": [0.6]}
+    out = export_histories([old, new], tmp_path / "all.csv")
+    assert out.read_text().splitlines() == [
+        "run,epoch,loss,val_loss,learning_rate,epoch_time_s",
+        "old,1,0.5,0.6,,",
+        "new,1,0.4,0.5,0.001,2.5",
+    ]

@@ -22,13 +22,18 @@ from cnn_tui.core.runs.config import (
 
 ODD_CONFIG = TrainConfig(
     dataset="../shared/data/cifar10", model={"layers": [{"type": "Flatten"}]},
-    augment=parse_augment("seed"), optimizer="adam", learning_rate=0.0123, batch_size=7,
+    augment=parse_augment("seed"), optimizer="adam", learning_rate=0.0123, lr_schedule="step",
+    warmup_epochs=1, lr_step_epochs=2, lr_decay=0.25, monitor="val_accuracy",
+    early_stop_patience=4, early_stop_min_delta=0.001, restore_best="no", batch_size=7,
     epochs=3, limit=500, val_split=0.25, image_size=(20, 24), seed=99, runs_dir="elsewhere",
     name="odd",
 )
 
 
-@pytest.mark.parametrize("config", [TrainConfig(), ODD_CONFIG])
+PLATEAU_CONFIG = TrainConfig(plateau_patience=3, plateau_factor=0.5, monitor="loss")
+
+
+@pytest.mark.parametrize("config", [TrainConfig(), ODD_CONFIG, PLATEAU_CONFIG])
 def test_every_field_round_trips_through_config_json(config: TrainConfig) -> None:
     import json
 
@@ -59,7 +64,11 @@ def test_the_train_tab_fields_are_settings_with_labels() -> None:
     [("epochs", "0"), ("epochs", "ten"), ("batch_size", "-3"), ("learning_rate", "abc"),
      ("val_split", "1"), ("val_split", "nan"), ("limit", "0"), ("image_size", "0x5"),
      ("image_size", "100000x100000"), ("seed", "-1"), ("seed", "9" * 5000),
-     ("optimizer", "adagrad"), ("on_hangup", "explode")],
+     ("optimizer", "adagrad"), ("on_hangup", "explode"), ("lr_schedule", "linear"),
+     ("warmup_epochs", "0"), ("lr_step_epochs", "1.5"), ("lr_decay", "1"), ("lr_decay", "0"),
+     ("monitor", "val_auc"), ("plateau_patience", "0"), ("plateau_factor", "1.5"),
+     ("early_stop_patience", "-2"), ("early_stop_min_delta", "-0.1"), ("restore_best", "maybe"),
+     ("color", "16"), ("color", "TrueColor")],
 )
 def test_a_bad_value_gets_the_same_message_from_cli_and_tui(name: str, text: str,
                                                              capsys) -> None:

@@ -15,11 +15,14 @@ import sys
 from typing import Any, NoReturn
 
 from cnn_tui import __version__
-from cnn_tui.core.runs.config import SETTING, SETTINGS
+from cnn_tui.core.runs.config import SETTING, SETTING_GROUPS, SETTINGS
 from cnn_tui.core.runs.settings import Setting
 
 APP_SETTINGS = ("dataset", "model", "augment", "optimizer", "learning_rate", "batch_size",
-                "epochs", "limit", "val_split", "image_size", "seed", "runs_dir", "on_hangup")
+                "epochs", "limit", "val_split", "image_size", "seed", "lr_schedule",
+                "warmup_epochs", "lr_step_epochs", "lr_decay", "monitor", "plateau_patience",
+                "plateau_factor", "early_stop_patience", "early_stop_min_delta", "restore_best",
+                "runs_dir", "on_hangup", "color")
 TRAIN_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "run")
 SUMMARY_SETTINGS = ("dataset", "model", "image_size", "batch_size", "optimizer")
 """The last two size the training-memory estimate."""
@@ -46,11 +49,21 @@ def _help(setting: Setting) -> str:
 
 
 def _add_settings(parser: argparse.ArgumentParser, names: tuple[str, ...]) -> None:
-    """One flag per setting; the value stays text (None when not given) until resolved."""
+    """One flag per setting; the value stays text (None when not given) until resolved.
+
+    A setting of a group (``SETTING_GROUPS``) is listed under the group's title in --help.
+    """
+    sections: dict[str, Any] = {}
     for name in names:
         setting = SETTING[name]
-        parser.add_argument(setting.cli_flag, dest=name, default=None, metavar=_metavar(setting),
-                            help=_help(setting))
+        where = parser
+        if setting.group:
+            if setting.group not in sections:
+                sections[setting.group] = parser.add_argument_group(
+                    SETTING_GROUPS[setting.group])
+            where = sections[setting.group]
+        where.add_argument(setting.cli_flag, dest=name, default=None, metavar=_metavar(setting),
+                           help=_help(setting))
 
 
 def _metavar(setting: Setting) -> str:

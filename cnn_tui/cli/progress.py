@@ -63,12 +63,14 @@ class ProgressPrinter:
                 f"images, {event.steps_per_epoch} steps per epoch"
             )
         if isinstance(event, ev.EpochEnded):
+            rate = "" if event.learning_rate is None else f"  lr {event.learning_rate:.3g}"
             return (
-                f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}  "
+                f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}{rate}  "
                 f"({event.duration_s:.1f}s)"
             )
         if isinstance(event, ev.RunFinished):
-            return f"finished: test {format_logs(event.test_metrics)}"
+            why = f" ({event.reason})" if event.reason else ""
+            return f"finished{why}: test {format_logs(event.test_metrics)}"
         if isinstance(event, ev.RunStopped):
             return (f"stopped ({event.reason}) after {event.epochs_done} complete epoch(s); "
                     "model saved; go on with cnn-tui train --resume " + str(event.run_dir))

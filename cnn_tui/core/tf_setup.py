@@ -32,6 +32,18 @@ def import_tensorflow() -> ModuleType:
     return module
 
 
+def start_runtime() -> list[str]:
+    """Import TensorFlow and start its runtime now; the device names, GPUs first.
+
+    Starting the runtime creates TensorFlow's thread pools, which keep the
+    priority of the thread that starts them (the TUI starts them in a thread of
+    lower priority than its own, so that keys come first while a run trains).
+    """
+    tf = import_tensorflow()
+    tf.config.list_logical_devices()
+    return list(_devices or [])
+
+
 def _prepare_devices(tf: ModuleType) -> list[str]:
     gpus = tf.config.list_physical_devices("GPU")
     for gpu in gpus:

@@ -32,6 +32,7 @@ from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.core.spec import load_spec
 from cnn_tui.ui.app_commands import AppCommands
+from cnn_tui.ui.color_depth import apply_color_choice
 from cnn_tui.ui.hangup import CHECK_INTERVAL_S, TerminalGuard
 from cnn_tui.ui.heap import freeze_long_lived
 from cnn_tui.ui.inspect_actions import InspectActions
@@ -43,7 +44,7 @@ from cnn_tui.ui.run_events import RunEvents
 from cnn_tui.ui.runs_actions import RunsActions
 from cnn_tui.ui.state import Augmentation, RunState, TrainSettings
 from cnn_tui.ui.tab_panels import hidden_tab_panels
-from cnn_tui.ui.thread_priority import lower_this_thread
+from cnn_tui.ui.thread_priority import in_lowered_thread
 from cnn_tui.ui.widgets.key_footer import KeyFooter
 
 TAB_IDS = ("dataset-tab", "model-tab", "augment-tab", "train-tab", "runs-tab", "inspect-tab")
@@ -89,6 +90,7 @@ class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl,
         self.native_log = native_log
         self.terminal = terminal
         self.options = options or LaunchOptions()
+        apply_color_choice(self.console, self.options.color)  # --color, before any frame
         self.load_tensorflow = load_tensorflow
         self.runs_dir = Path(self.options.runs_dir)
         self._startup_problems: list[str] = []
@@ -180,11 +182,11 @@ class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl,
     @work(thread=True, group="tensorflow", exit_on_error=False,
           description="loading TensorFlow")
     def _load_tensorflow(self) -> None:
-        lower_this_thread()  # TensorFlow's thread pools start here and inherit it
         try:
-            from cnn_tui.core.tf_setup import device_names
+            from cnn_tui.core.tf_setup import start_runtime
 
-            names = device_names()
+            # TensorFlow's thread pools start in a thread of lower priority than the UI's.
+            names = in_lowered_thread(start_runtime)
             import keras  # noqa: F401 - imported here so the first run does not wait for it
         except Exception as exc:  # noqa: BLE001 - any import failure is reported, not raised
             self.post_message(TensorFlowFailed(f"{type(exc).__name__}: {exc}"))

@@ -15,6 +15,7 @@ from textual.widgets import TabbedContent
 
 from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.ui.app_state import AppState
+from cnn_tui.ui.color_depth import TRUE_COLOR_HOWTO, describe_color_depth
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.screens.confirm import ConfirmScreen
 from cnn_tui.ui.screens.export import export_runs
@@ -67,6 +68,7 @@ class AppCommands(AppState):
              + [("↑ ↓ ← →, pgup, pgdn", "scroll")]),
             ("Inspect tab: mistakes", describe_bindings(MistakesGallery.BINDINGS)),
             ("Inspect tab: feature maps", describe_bindings(InsideView.BINDINGS)),
+            (f"Colours (now: {describe_color_depth(self.console)})", TRUE_COLOR_HOWTO),
         ]
         return [(title, rows) for title, rows in sections if rows]
 

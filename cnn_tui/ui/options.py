@@ -30,10 +30,22 @@ class LaunchOptions:
     batch_size: int = SETTING["batch_size"].default
     optimizer: str = SETTING["optimizer"].default
     learning_rate: float = SETTING["learning_rate"].default
+    lr_schedule: str = SETTING["lr_schedule"].default
+    warmup_epochs: int | None = SETTING["warmup_epochs"].default
+    lr_step_epochs: int = SETTING["lr_step_epochs"].default
+    lr_decay: float = SETTING["lr_decay"].default
+    monitor: str = SETTING["monitor"].default
+    plateau_patience: int | None = SETTING["plateau_patience"].default
+    plateau_factor: float = SETTING["plateau_factor"].default
+    early_stop_patience: int | None = SETTING["early_stop_patience"].default
+    early_stop_min_delta: float = SETTING["early_stop_min_delta"].default
+    restore_best: str = SETTING["restore_best"].default
     val_split: float = SETTING["val_split"].default
     image_size: tuple[int, int] | None = SETTING["image_size"].default
     seed: int | None = SETTING["seed"].default
     on_hangup: str = SETTING["on_hangup"].default
+    color: str = SETTING["color"].default
+    """auto, truecolor or 256: the colour system the app draws with (color_depth.py)."""
 
     def train_values(self) -> dict[str, Any]:
         """The Train tab's starting values, by setting name."""

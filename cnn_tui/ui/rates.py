@@ -28,3 +28,7 @@ a listing reads every run's files, and a run's epochs take seconds anyway."""
 DATASET_PROGRESS_INTERVAL_S = 0.1
 """The Dataset tab's loading bar: a decompression reports thousands of steps, and
 ten updates a second look smooth."""
+
+PROBE_PROGRESS_INTERVAL_S = 0.25
+"""The Runs tab's shift-probe line: reading a dataset reports thousands of steps,
+and a probe's passes over a small split come many a second."""

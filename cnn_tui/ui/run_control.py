@@ -11,6 +11,7 @@ a widget, and stops within one batch when ``_stop_event`` is set.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from cnn_tui.core.runs.control import StopRequest
 from cnn_tui.ui.messages import TerminalLost, TrainingRefused, message_for
 from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.state import RunState
-from cnn_tui.ui.thread_priority import lower_this_thread
+from cnn_tui.ui.thread_priority import in_lowered_thread
 from cnn_tui.ui.train_config import build_train_config
 from cnn_tui.ui.watch_control import WatchControl
 
@@ -117,8 +118,13 @@ class RunControl(WatchControl):
     def _train(self, config: Any, stop_event: StopRequest, resume: Resume | None) -> None:
         from cnn_tui.core.runs.resume import plan_resume
         from cnn_tui.core.runs.runner import run_training
+        from cnn_tui.core.tf_setup import start_runtime
 
-        lower_this_thread()  # keys first: the UI thread runs before training when it has work
+        # Keys first: TensorFlow's thread pools start (if the app has not started them)
+        # with a lower priority than the UI thread's. A failure to import is reported
+        # by run_training itself.
+        with contextlib.suppress(Exception):
+            in_lowered_thread(start_runtime)
         point = None
         if resume is not None:
             try:

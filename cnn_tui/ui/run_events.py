@@ -62,9 +62,14 @@ class RunEvents(AppState):
         train = self.train_panel
         if isinstance(event, RunFinished):
             acc = event.test_metrics.get("accuracy")
-            score = f": validation accuracy {acc:.4f}" if acc is not None else ""
-            train.run_ended(f"finished {event.epochs_done} epochs{score}; "
-                            f"saved as {Path(event.run_dir).name}", finished=True)
+            saved = f"saved as {Path(event.run_dir).name}"
+            if event.reason:  # early stopping: the reason first, in the state line's 3 lines
+                score = f"; val acc {acc:.4f}" if acc is not None else ""
+                train.run_ended(f"finished: {event.reason}{score}; {saved}", finished=True)
+            else:
+                score = f": validation accuracy {acc:.4f}" if acc is not None else ""
+                train.run_ended(f"finished {event.epochs_done} epochs{score}; {saved}",
+                                finished=True)
         elif isinstance(event, RunStopped):
             why = f" ({event.reason})" if event.reason not in ("", "stopped") else ""
             train.run_ended(f"stopped after {event.epochs_done} epochs{why}; "

@@ -1,14 +1,16 @@
 """Background threads yield the CPU to the UI thread.
 
-A run trains in a thread of the app's process, and TensorFlow's own thread
-pools (created from that thread, or from the one that imports TensorFlow)
+A run trains in a thread of the app's process, and TensorFlow's thread pools
 use every core. On a small machine a key press then waits for a core: a tab
 switch that takes 35 ms of the UI thread's time took 60-150 ms on 2 cores
 while training. On Linux the nice value is per thread and inherited by the
-threads it creates, so raising it in the workers that run TensorFlow makes
-the kernel run the UI thread first whenever it has work, and gives training
-every cycle the UI leaves idle (nearly all of them: ``tui_vs_headless`` in
-``make bench``). Elsewhere this does nothing.
+threads a thread creates, and TensorFlow creates its pools when its runtime
+starts. So the app starts the runtime in a short-lived thread of lower
+priority (``in_lowered_thread``): the pools, which do the computing, yield
+to the UI thread whenever it has work, and take every cycle it leaves idle
+(nearly all: ``tui_vs_headless`` in ``make bench``). Python threads keep
+their priority: a lowered one holding the GIL would make the UI thread wait
+for it. Elsewhere than Linux this does nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 BACKGROUND_NICE = 5
 """The nice value of threads that run TensorFlow: below the UI, above nothing else
@@ -37,3 +43,24 @@ def lower_this_thread() -> None:
             os.setpriority(os.PRIO_PROCESS, thread_id, BACKGROUND_NICE)
     except OSError:
         pass  # a sandbox that forbids it: the app works, only less snappy while training
+
+
+def in_lowered_thread(work: Callable[[], T]) -> T:
+    """``work()``, run in a new thread with ``BACKGROUND_NICE``: what it returns, or
+    what it raises. The threads it starts keep that priority; the caller keeps its own."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        lower_this_thread()
+        try:
+            outcome.append(work())
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name="lowered-start", daemon=True)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]

@@ -10,6 +10,7 @@ from cnn_tui.ui.app import CnnTuiApp
 from cnn_tui.ui.messages import TrainingBatch, TrainingEpoch, message_for
 from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.screens.help import HelpScreen
+from tests.ui.settle import panels_ready
 
 
 def make_app(tmp_path: Path, **options) -> CnnTuiApp:
@@ -55,7 +56,7 @@ async def test_help_lists_the_keys_of_every_tab(tmp_path: Path) -> None:
 async def test_command_palette_offers_the_app_actions(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await panels_ready(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for expected in ("Start training", "Stop training", "Export history", "Keys",
                          "Save spec", "Undo"):
@@ -65,7 +66,7 @@ async def test_command_palette_offers_the_app_actions(tmp_path: Path) -> None:
 async def test_keys_typed_in_a_field_are_text_not_commands(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await panels_ready(pilot)
         app.query_one("#tabs").active = "train-tab"
         field = app.query_one("#seed")
         field.value = ""
@@ -100,3 +101,42 @@ async def test_bad_launch_options_are_notified_not_fatal(tmp_path: Path) -> None
         assert "no-such-model" in messages
         assert "rotation" in messages
         assert app.query_one("#model-panel").spec["name"] == "seed-cnn"
+
+
+async def test_the_train_tab_shows_the_learning_rate_of_the_progress_events(
+    tmp_path: Path,
+) -> None:
+    from cnn_tui.ui.panels.train_panel import TrainPanel
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()  # the Dataset tab's peek, which picks a tab
+        await pilot.pause()
+        app.query_one("#tabs").active = "train-tab"
+        await pilot.pause()
+        app.query_one(TrainPanel).batch_progress(BatchProgress(
+            2, 5, 3, 8, {"loss": 0.5, "accuracy": 0.8}, 100.0, 1.0, 2.0, learning_rate=0.00025))
+        await pilot.pause()
+        state = str(app.query_one("#train-state").render())
+        assert "epoch 2/5" in state and "lr 0.00025" in state
+
+
+async def test_a_run_that_early_stopping_ended_shows_finished_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    from cnn_tui.core.runs.events import RunFinished
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.query_one("#tabs").active = "train-tab"
+        await pilot.pause()
+        run_dir = tmp_path / "runs" / "20260101-120000-seed-cnn-mnist"
+        app.post_message(message_for(RunFinished(
+            run_dir, {"accuracy": 0.9812, "loss": 0.07}, 9,
+            reason="early stop at epoch 9; best epoch 6 restored")))
+        await pilot.pause()
+        state = str(app.query_one("#train-state").render())
+        assert state.startswith("finished: early stop at epoch 9; best epoch 6 restored; "
+                                "val acc 0.9812")

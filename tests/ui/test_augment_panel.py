@@ -113,6 +113,12 @@ async def test_preview_waits_for_tensorflow_then_draws_real_images_augmented() -
         assert shown is not None and shown.shape[0] == 3 * (1 + PREVIEW_VARIANTS)
         assert np.array_equal(shown[0], images[0])  # the original leads its line
         assert grid.labels[0] == labels[0] and grid.labels[1] == "aug 1"
+        # Whole lines (an original, its draws) as large as the width allows, up to
+        # native size, rather than every line small.
+        layout = grid.layout_now
+        assert layout is not None and layout.shown % (1 + PREVIEW_VARIANTS) == 0
+        assert layout.shown >= 1 + PREVIEW_VARIANTS
+        assert layout.width == min(28, (grid.size.width + 1) // (1 + PREVIEW_VARIANTS) - 1)
         first_draw = shown.copy()
         await pilot.press("r")
         await app.workers.wait_for_complete()

@@ -11,9 +11,10 @@ from textual.reactive import reactive
 from textual.widgets import Input, OptionList, Static
 
 from cnn_tui.core.datasets import DatasetInfo, load_dataset
-from cnn_tui.ui.panels.dataset_panel import DatasetPanel
+from cnn_tui.ui.panels.dataset_panel import MIN_SAMPLES_SHOWN, DatasetPanel
 from cnn_tui.ui.state import Samples
-from cnn_tui.ui.widgets.image_grid import UPPER_HALF_BLOCK, ImageGrid
+from cnn_tui.ui.widgets.image_grid import ImageGrid
+from cnn_tui.ui.widgets.image_tiles import UPPER_HALF_BLOCK
 
 
 class DatasetApp(App[None]):
@@ -152,3 +153,39 @@ async def test_through_the_real_app_a_path_feeds_the_app(shared_data: Path, tmp_
         assert app.dataset_source == cifar10
         assert app.dataset_info is not None and app.dataset_info.class_names[0] == "airplane"
         assert grid.images is not None and grid.images.shape[1:] == (32, 32, 3)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize(("folder", "side"), [("cifar10", 32), ("mnist", 28)])
+async def test_samples_are_drawn_at_native_size_while_four_fit(
+        shared_data: Path, tmp_path: Path, folder: str, side: int, size) -> None:
+    """One pixel per half-block cell (32x32 in 32 columns x 16 rows) rather than all 24
+    samples small; at 80x24 shrunk only as far as four need."""
+    from textual.widgets import TabbedContent
+
+    from cnn_tui.ui.app import CnnTuiApp
+    from cnn_tui.ui.options import LaunchOptions
+
+    app = CnnTuiApp(LaunchOptions(dataset=str(shared_data / folder), runs_dir=tmp_path),
+                    load_tensorflow=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        app.query_one(TabbedContent).active = "dataset-tab"
+        await app.workers.wait_for_complete()
+        grid = app.query_one("#dataset-samples", ImageGrid)
+        for _ in range(20):  # the tab just became visible: wait for its layout
+            await pilot.pause(0.05)
+            if grid.layout_now is not None:
+                break
+        layout = grid.layout_now
+        assert layout is not None and grid.images is not None and len(grid.images) == 24
+        assert layout.shown >= MIN_SAMPLES_SHOWN
+        if size == (120, 40):
+            assert (layout.width, layout.height_px) == (side, side)
+        else:
+            assert 0.4 * side <= layout.width < side
+        # What the screen shows: a tile row is that many half blocks side by side.
+        rows = panel_text(app).splitlines()
+        assert any(UPPER_HALF_BLOCK * layout.width + " " + UPPER_HALF_BLOCK in row
+                   for row in rows)
+        assert not any(UPPER_HALF_BLOCK * (layout.width + 1) in row for row in rows)

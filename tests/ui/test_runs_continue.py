@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from cnn_tui.core.runs.config import TrainConfig
@@ -112,3 +113,36 @@ async def test_a_run_that_cannot_be_continued_is_one_message(tmp_path: Path) -> 
         assert "Traceback" not in notes[0].message
         state = str(app.query_one("#train-state").render())
         assert "is not a run directory" in state
+
+
+async def test_continue_goes_on_with_the_schedule_and_the_early_stopping_counter(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """`c` takes the engine's resume path: the step schedule's rate and early stopping's
+    best carry on, and the run ends at epoch 3 as it would have without the stop."""
+    mnist, runs_dir = str(shared_data / "mnist"), tmp_path / "runs"
+    stop = StopRequest()
+
+    def emit(event: object) -> None:
+        if isinstance(event, EpochEnded):
+            stop.request("stopped")
+
+    config = TrainConfig(dataset=mnist, model="seed-mlp", epochs=6, limit=300, seed=1,
+                         runs_dir=runs_dir, learning_rate=0.001, lr_schedule="step",
+                         lr_step_epochs=1, lr_decay=0.5, early_stop_patience=2,
+                         early_stop_min_delta=10.0)
+    outcome = run_training(config, emit, stop)
+    assert outcome.run_dir is not None and outcome.epochs_done == 1
+    run_dir = outcome.run_dir
+
+    app = CnnTuiApp(LaunchOptions(dataset=mnist, model="seed-mlp", runs_dir=runs_dir),
+                    load_tensorflow=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await press_c_on(pilot, app, run_dir.name)
+        await wait_until(pilot, lambda: not app.training, 120, "the continued run")
+        assert status(run_dir)["message"] == "early stop at epoch 3; best epoch 1 restored"
+        assert read_history(run_dir)["learning_rate"] == pytest.approx(
+            [0.001, 0.0005, 0.00025], rel=1e-6)
+        state = str(app.query_one("#train-state").render())
+        assert state.startswith("finished: early stop at epoch 3; best epoch 1 restored")

@@ -2,22 +2,28 @@
 
 The app is built with ``load_tensorflow=False`` so the header never depends on
 how fast TensorFlow imports, and on the "mnist" name, whose shapes are known
-without files. The Inspect tab shows a run whose model's weights are set by hand
+without files. Update with ``pytest tests/ui/test_snapshots.py --snapshot-update``
+after a deliberate change, and look at the SVGs before committing them.
+The image grid is snapped on its own, with smooth synthetic images, in true
+colour and dithered for 256 colours (the SVG shows what the terminal would).
+The Inspect tab shows a run whose model's weights are set by hand
 (inspect_folders.py), so every count and figure is the same on every machine.
-Update with ``pytest tests/ui/test_snapshots.py --snapshot-update`` after a
-deliberate change, and look at the SVGs before committing them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from cnn_tui.ui.app import CnnTuiApp
+from cnn_tui.ui.color_depth import apply_color_choice
 from cnn_tui.ui.options import LaunchOptions
+from cnn_tui.ui.widgets.image_grid import ImageGrid
 from tests.ui.inspect_folders import write_column_run
 from tests.ui.run_folders import wait_until
 
@@ -26,7 +32,9 @@ SIZES = [(80, 24), (120, 40)]
 
 def make_app(tmp_path: Path, model: str = "seed-cnn", runs_dir: Path | None = None
              ) -> CnnTuiApp:
-    options = LaunchOptions(dataset="mnist", model=model, runs_dir=runs_dir or tmp_path / "runs")
+    # The colours chosen, not the test's TERM and COLORTERM: the help screen says which.
+    options = LaunchOptions(dataset="mnist", model=model, runs_dir=runs_dir or tmp_path / "runs",
+                            color="truecolor")
     return CnnTuiApp(options, load_tensorflow=False)
 
 
@@ -71,6 +79,29 @@ def test_invalid_layer(snap_compare, tmp_path: Path) -> None:
 
 def test_layer_form(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(make_app(tmp_path), press=["enter"], run_before=settle)
+
+
+class GradientGrid(App[None]):
+    """Four colour gradients in a grid, as the app draws with ``color``."""
+
+    def __init__(self, color: str) -> None:
+        super().__init__()
+        apply_color_choice(self.console, color)
+
+    def compose(self) -> ComposeResult:
+        ramp = np.linspace(0.0, 1.0, 32)
+        images = np.empty((4, 32, 32, 3), dtype=np.uint8)
+        for k in range(4):
+            images[k, ..., 0] = np.rint(40 + 180 * ramp[None, :])
+            images[k, ..., 1] = np.rint(30 + 150 * ramp[:, None])
+            images[k, ..., 2] = 60 + 40 * k
+        yield ImageGrid(images, [f"blue {60 + 40 * k}" for k in range(4)], min_shown=4)
+
+
+@pytest.mark.parametrize("color", ["truecolor", "256"])
+def test_image_grid(snap_compare, color: str) -> None:
+    """Native size (32 columns x 16 rows a tile) at 80x36; dithered in 256 colours."""
+    assert snap_compare(GradientGrid(color), terminal_size=(80, 36))
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from cnn_tui.ui.options import LaunchOptions
 from cnn_tui.ui.panels.train_panel import TrainPanel
 from cnn_tui.ui.train_config import values_from_run_config
 from cnn_tui.ui.widgets.settings_form import field_id
+from tests.ui.settle import panels_ready
 
 BAD_TEXTS = [("epochs", "0"), ("epochs", "ten"), ("batch_size", "-3"),
              ("learning_rate", "abc"), ("val_split", "1"), ("limit", "0"),
@@ -49,7 +50,7 @@ async def test_every_cli_flag_that_is_a_field_has_the_same_default(tmp_path: Pat
     assert expected["seed"] is None  # empty: a random seed, recorded in config.json
     app = launched_like_the_cli(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await panels_ready(pilot)
         panel = app.query_one(TrainPanel)
         assert app.train_settings.values == expected
         for setting in TUI_FIELDS:
@@ -76,6 +77,7 @@ async def test_a_bad_value_typed_in_a_field_shows_the_cli_message(
 
     app = launched_like_the_cli(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await panels_ready(pilot)
         app.query_one("#tabs").active = "train-tab"
         await pilot.pause()
         field = app.query_one(f"#{field_id(name)}", Input)
@@ -95,7 +97,7 @@ async def test_a_bad_value_typed_in_a_field_shows_the_cli_message(
 async def test_choice_settings_are_selects_that_feed_the_values(tmp_path: Path) -> None:
     app = launched_like_the_cli(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()  # the Train tab's panel is mounted after the first frame
+        await panels_ready(pilot)
         panel = app.query_one(TrainPanel)
         panel.query_one("#optimizer", Select).value = "adam"
         panel.query_one("#on-hangup", Select).value = "stop"
@@ -113,9 +115,88 @@ def test_a_runs_config_json_is_read_through_the_table() -> None:
                          limit=500, val_split=0.2, image_size=(16, 16), seed=42)
     values = values_from_run_config({"options": config_to_dict(config)})
     assert values == {"optimizer": "sgd", "learning_rate": 0.02, "batch_size": 64, "epochs": 7,
-                      "limit": 500, "val_split": 0.2, "image_size": (16, 16), "seed": 42}
+                      "limit": 500, "val_split": 0.2, "image_size": (16, 16), "seed": 42,
+                      "lr_schedule": "constant", "warmup_epochs": None, "lr_step_epochs": 5,
+                      "lr_decay": 0.5, "monitor": "val_loss", "plateau_patience": None,
+                      "plateau_factor": 0.1, "early_stop_patience": None,
+                      "early_stop_min_delta": 0.0, "restore_best": "yes"}
     # Runs written before config.json had options: their top-level settings.
     legacy = values_from_run_config({"optimizer": "adam", "epochs": 3, "seed": 1})
     assert (legacy["optimizer"], legacy["epochs"], legacy["seed"]) == ("adam", 3, 1)
     with pytest.raises(ConfigError):
         values_from_run_config({"options": {**config_to_dict(config), "epochs": "many"}})
+
+
+GROUPED_BAD_TEXTS = [("warmup_epochs", "0"), ("lr_decay", "2"), ("plateau_patience", "x"),
+                     ("early_stop_min_delta", "-1")]
+
+
+@pytest.mark.parametrize(("name", "text"), GROUPED_BAD_TEXTS)
+async def test_a_bad_value_in_a_folded_group_shows_the_cli_message(
+    tmp_path: Path, name: str, text: str, capsys
+) -> None:
+    from textual.widgets import Collapsible
+
+    with pytest.raises(ConfigError) as caught:
+        SETTING[name].parse(text)
+    message = str(caught.value)
+    assert main(["train", SETTING[name].cli_flag, text]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {SETTING[name].cli_flag}: {message}"
+
+    app = launched_like_the_cli(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await panels_ready(pilot)
+        await app.workers.wait_for_complete()  # the Dataset tab's peek, which picks a tab
+        await pilot.pause()
+        app.query_one("#tabs").active = "train-tab"
+        await pilot.pause()
+        group = app.query_one(f"#{SETTING[name].group}-group", Collapsible)
+        assert group.collapsed
+        await pilot.click(group.query_one("CollapsibleTitle"))
+        await pilot.pause()
+        assert not group.collapsed
+        field = app.query_one(f"#{field_id(name)}", Input)
+        field.value = ""
+        field.focus()
+        await pilot.press(*text)
+        await pilot.pause()
+        assert field.has_class("-invalid")
+        assert str(app.query_one("#settings-error").render()) == message
+
+
+async def test_settings_that_do_not_go_together_are_refused_like_the_cli(
+    tmp_path: Path, capsys
+) -> None:
+    from textual.widgets import Collapsible
+
+    assert main(["train", "--lr-schedule", "cosine", "--plateau-patience", "2"]) == 2
+    cli_message = capsys.readouterr().err.strip().removeprefix("error: ")
+    assert cli_message.startswith("plateau wait (--plateau-patience) needs lr schedule constant")
+
+    app = launched_like_the_cli(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await panels_ready(pilot)
+        app.query_one("#tabs").active = "train-tab"
+        await pilot.pause()
+        schedule = app.query_one("#schedule-group", Collapsible)
+        monitors = app.query_one("#monitors-group", Collapsible)
+        assert (schedule.title, monitors.title) == ("lr schedule: constant",
+                                                    "plateau, early stop: off")
+        app.query_one("#lr-schedule", Select).value = "cosine"
+        app.query_one("#plateau-patience", Input).value = "2"
+        await pilot.pause()
+        assert (schedule.title, monitors.title) == ("lr schedule: cosine", "plateau 2")
+        assert str(app.query_one("#settings-error").render()) == cli_message
+        assert app.train_settings.problem == cli_message
+        app.query_one("#start", Button).focus()
+        await pilot.press("t")
+        await pilot.pause()
+        assert not app.training
+        assert [n.message for n in app._notifications] == [cli_message]
+        # Either one alone is fine, and the group titles say what is set.
+        app.query_one("#lr-schedule", Select).value = "constant"
+        app.query_one("#warmup-epochs", Input).value = ""
+        app.query_one("#early-stop-patience", Input).value = "3"
+        await pilot.pause()
+        assert app.train_settings.problem == ""
+        assert monitors.title == "early stop 3 · plateau 2"

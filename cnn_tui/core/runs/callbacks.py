@@ -1,11 +1,14 @@
 """The Keras callbacks of a run: one callback, one job.
 
 ``StopOnRequest`` stops at a batch edge, ``NonFiniteLossGuard`` fails on a
-NaN loss, ``EpochCheckpoint`` saves the model after each epoch,
-``HistoryRows`` writes ``history.csv``, ``StatusFile`` keeps ``status.json``
-current and ``ProgressEvents`` tells the caller. ``make_callbacks`` builds
-them in that order, which matters at an epoch's end: the checkpoint is
-written first, so a history row never runs ahead of it.
+NaN loss, ``EpochLearningRate`` and ``EpochTimer`` add the ``learning_rate``
+and ``epoch_time_s`` columns to the epoch's logs, ``EpochCheckpoint`` saves
+the model after each epoch, ``HistoryRows`` writes ``history.csv``,
+``StatusFile`` keeps ``status.json`` current and ``ProgressEvents`` tells the
+caller. ``make_callbacks`` builds them in that order, which matters at an
+epoch's end: Keras passes one ``logs`` dict down the list, so the columns are
+in it before the row is saved, and the checkpoint is written first, so a
+history row never runs ahead of it.
 
 Keras dispatches ``on_train_batch_end`` synchronously, forcing a device sync
 on every batch, unless every callback is ``async_safe``. On a GPU that sync
@@ -28,21 +31,23 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.runs.checkpoint import save_model
 from cnn_tui.core.runs.control import StopSignal
-from cnn_tui.core.runs.events import BatchProgress, EpochEnded, RunEvent
-from cnn_tui.core.runs.history import HistoryWriter, Row
+from cnn_tui.core.runs.events import RunEvent
+from cnn_tui.core.runs.history import EPOCH_TIME, LEARNING_RATE, HistoryWriter, Row
+from cnn_tui.core.runs.monitors import best_weights
+from cnn_tui.core.runs.monitors import state as monitor_state
+from cnn_tui.core.runs.progress_events import ProgressReporter
 from cnn_tui.core.runs.rundir import CHECKPOINT_FILE, update_status
+from cnn_tui.core.runs.schedule import current_learning_rate
 
 Logs = dict[str, Any] | None
 """What Keras passes to a callback hook."""
 
-PROGRESS_EVENTS_HZ = 10.0
-"""Batch progress events a second at most (the TUI redraws less often still)."""
 STATUS_PROGRESS_S = 1.0
 """``status.json`` carries batch progress for other processes at most this often."""
 
@@ -70,8 +75,13 @@ def make_callbacks(
     epochs: int,
     steps: int,
     batch_size: int,
+    monitors: Sequence[Any] = (),
 ) -> list[Any]:
-    """The run's callbacks in the order their epoch-end work must happen (imports keras)."""
+    """The run's callbacks in the order their epoch-end work must happen (imports keras).
+
+    ``monitors``: early stopping and reduce-on-plateau (``monitors.py``); they
+    act on the epoch's logs before the checkpoint keeps their counters.
+    """
     import keras
 
     class StopOnRequest(keras.callbacks.Callback):
@@ -105,6 +115,30 @@ def make_callbacks(
             if loss is not None and not math.isfinite(loss):
                 raise NonFiniteLoss(self.epoch, batch + 1)
 
+    class EpochLearningRate(keras.callbacks.Callback):
+        """Adds ``learning_rate`` to the epoch's logs: the rate of its first step."""
+
+        async_safe = True
+
+        def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
+            self.rate = current_learning_rate(self.model.optimizer)
+
+        def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
+            if logs is not None:
+                logs[LEARNING_RATE] = self.rate
+
+    class EpochTimer(keras.callbacks.Callback):
+        """Adds ``epoch_time_s``: from the epoch's start to the end of its validation."""
+
+        async_safe = True
+
+        def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
+            self.start = time.monotonic()
+
+        def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
+            if logs is not None:
+                logs[EPOCH_TIME] = time.monotonic() - self.start
+
     class EpochCheckpoint(keras.callbacks.Callback):
         """Saves ``checkpoint.keras`` (model, optimizer, finished epochs and their rows)."""
 
@@ -112,7 +146,7 @@ def make_callbacks(
 
         def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
             finished = [*rows, {"epoch": epoch + 1, **_floats(logs)}]
-            save_checkpoint(self.model, run_dir, finished)
+            save_checkpoint(self.model, run_dir, finished, monitors)
             rows[:] = finished  # only once the checkpoint holds them
 
     class HistoryRows(keras.callbacks.Callback):
@@ -147,7 +181,8 @@ def make_callbacks(
                     return
                 self._next_write = now + STATUS_PROGRESS_S
                 progress = {"epoch": self.epoch, "step": batch + 1, "steps": steps,
-                            "logs": _floats(logs)}
+                            "logs": _floats(logs),
+                            "learning_rate": current_learning_rate(self.model.optimizer)}
                 update_status(run_dir, durable=False, progress=progress)
 
         def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
@@ -161,6 +196,9 @@ def make_callbacks(
     return [
         StopOnRequest(),
         NonFiniteLossGuard(),
+        EpochLearningRate(),
+        EpochTimer(),
+        *monitors,
         EpochCheckpoint(),
         HistoryRows(),
         StatusFile(),
@@ -176,77 +214,12 @@ def close_callbacks(callbacks: list[Any]) -> None:
             close()
 
 
-def save_checkpoint(model: Any, run_dir: Path, rows: list[Row]) -> None:
+def save_checkpoint(model: Any, run_dir: Path, rows: list[Row],
+                    monitors: Sequence[Any] = ()) -> None:
     """``checkpoint.keras`` after ``len(rows)`` finished epochs (raises SaveFailed)."""
-    save_model(model, run_dir / CHECKPOINT_FILE, {"epochs_done": len(rows), "history": rows})
+    state = {"epochs_done": len(rows), "history": rows, "monitors": monitor_state(monitors)}
+    save_model(model, run_dir / CHECKPOINT_FILE, state, best_weights(monitors))
 
 
 def _floats(logs: Logs) -> dict[str, float]:
     return {name: float(value) for name, value in (logs or {}).items()}
-
-
-class ProgressReporter:
-    """Emits ``BatchProgress`` (throttled) and ``EpochEnded`` events for the caller."""
-
-    def __init__(self, *, emit: Callable[[RunEvent], None], epochs: int, steps: int,
-                 batch_size: int) -> None:
-        super().__init__()
-        self.emit = emit
-        self.epochs = epochs
-        self.steps = steps
-        self.batch_size = batch_size
-        self.min_interval_s = 1.0 / PROGRESS_EVENTS_HZ
-        self._epoch = 0
-        self._epoch_start = 0.0
-        self._last_emit = 0.0
-        self._last_step = 0
-        self._epoch_durations: list[float] = []
-        # Batch-end hooks may run concurrently on Keras's pool: one at a time
-        # decides whether to emit, and never an older step after a newer one.
-        self._emit_lock = threading.Lock()
-        self._closed = False
-
-    def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
-        self._epoch = epoch + 1
-        self._epoch_start = time.monotonic()
-        self._last_emit = 0.0  # the first batch of every epoch is always reported
-        self._last_step = 0
-
-    def close(self) -> None:
-        """No batch event after this (one may be pending on Keras's pool when fit stops)."""
-        with self._emit_lock:
-            self._closed = True
-
-    def on_train_batch_end(self, batch: int, logs: Logs = None) -> None:
-        now = time.monotonic()
-        with self._emit_lock:
-            if (self._closed or batch + 1 <= self._last_step
-                    or now - self._last_emit < self.min_interval_s):
-                return
-            self._last_emit, self._last_step = now, batch + 1
-            event = self._progress(batch + 1, logs or {}, now)
-        self.emit(event)
-
-    def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
-        duration = time.monotonic() - self._epoch_start
-        self._epoch_durations.append(duration)
-        self.emit(EpochEnded(epoch + 1, self.epochs, _floats(logs), duration))
-
-    def _progress(self, step: int, logs: Logs, now: float) -> BatchProgress:
-        elapsed = max(now - self._epoch_start, 1e-9)
-        per_step = elapsed / step
-        eta_epoch = per_step * max(self.steps - step, 0)
-        # Later epochs take as long as the last whole one (validation included),
-        # or, before any has finished, this epoch's pace.
-        per_epoch = self._epoch_durations[-1] if self._epoch_durations else per_step * self.steps
-        eta_run = eta_epoch + per_epoch * (self.epochs - self._epoch)
-        return BatchProgress(
-            epoch=self._epoch,
-            epochs=self.epochs,
-            step=step,
-            steps=self.steps,
-            logs=_floats(logs),
-            images_per_s=step * self.batch_size / elapsed,
-            eta_epoch_s=eta_epoch,
-            eta_run_s=eta_run,
-        )

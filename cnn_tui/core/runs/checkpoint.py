@@ -4,15 +4,18 @@ After every finished epoch the run saves ``checkpoint.keras``: Keras's own
 ``.keras`` archive (architecture, weights, optimizer variables, so the
 optimizer's iteration count goes on after a resume) with one more entry,
 ``cnn_tui_state.json``, holding the number of finished epochs and their
-history rows. One file holds both, so they can never disagree; it is
-written beside its final name and renamed over it (``files.py``), so a kill
-or a full disk leaves the previous checkpoint intact. ``model.keras`` is
-written the same way.
+history rows, and the early-stopping and plateau counters (``monitors.py``).
+When early stopping is to restore the best epoch's weights, those go in one
+more entry, ``cnn_tui_best_weights.npz``. One file holds it all, so the parts
+can never disagree; it is written beside its final name and renamed over it
+(``files.py``), so a kill or a full disk leaves the previous checkpoint
+intact. ``model.keras`` is written the same way.
 """
 
 from __future__ import annotations
 
 import errno
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -22,6 +25,7 @@ from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.runs.files import write_with_temp
 
 STATE_ENTRY = "cnn_tui_state.json"
+BEST_WEIGHTS_ENTRY = "cnn_tui_best_weights.npz"
 STATE_VERSION = 1
 
 
@@ -33,8 +37,9 @@ class CheckpointUnusable(CnnTuiError):
     """A run has no checkpoint that can be resumed."""
 
 
-def save_model(model: Any, path: Path, state: dict[str, Any]) -> None:
-    """Save ``model`` (with its optimizer) and ``state`` to ``path`` atomically.
+def save_model(model: Any, path: Path, state: dict[str, Any],
+               best_weights: list[Any] | None = None) -> None:
+    """Save ``model`` (with its optimizer), ``state`` and ``best_weights`` to ``path`` atomically.
 
     Raises ``SaveFailed`` with the reason (disk full, permission...) and
     leaves whatever ``path`` held before.
@@ -44,6 +49,8 @@ def save_model(model: Any, path: Path, state: dict[str, Any]) -> None:
         model.save(tmp)
         with zipfile.ZipFile(tmp, "a") as archive:
             archive.writestr(STATE_ENTRY, json.dumps({"version": STATE_VERSION, **state}))
+            if best_weights is not None:
+                archive.writestr(BEST_WEIGHTS_ENTRY, _npz(best_weights))
 
     try:
         write_with_temp(path, write)
@@ -116,6 +123,27 @@ def read_state(path: Path) -> dict[str, Any] | None:
     return state
 
 
+def _npz(arrays: list[Any]) -> bytes:
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.savez(buffer, *arrays)  # arr_0, arr_1...: model.get_weights()'s order
+    return buffer.getvalue()
+
+
+def read_best_weights(path: Path) -> list[Any] | None:
+    """The best epoch's weights kept in a saved model, or None (none kept, or unreadable)."""
+    import numpy as np
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = archive.read(BEST_WEIGHTS_ENTRY)
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            return [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
 def load_model(path: Path) -> Any:
     """The model saved at ``path``, compiled, with its optimizer state (imports keras).
 
@@ -123,6 +151,9 @@ def load_model(path: Path) -> Any:
     """
     import keras
 
+    from cnn_tui.core.runs.schedule import register_schedules
+
+    register_schedules()  # an optimizer with a warm-up holds LinearWarmUp
     try:
         # The models hold Keras's built-in layers only (augmentation runs in the
         # input pipeline), so no custom objects are needed.

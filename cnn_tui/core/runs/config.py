@@ -10,6 +10,7 @@ wrote them, which is what ``--resume`` needs.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,15 @@ from typing import Any
 
 from cnn_tui.core.augment_config import NO_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import ConfigError
-from cnn_tui.core.runs.settings import HANGUP_CHOICES, OPTIMIZERS, Setting
+from cnn_tui.core.runs.settings import (
+    COLOR_CHOICES,
+    HANGUP_CHOICES,
+    LR_SCHEDULES,
+    MONITORS,
+    OPTIMIZERS,
+    YES_NO,
+    Setting,
+)
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("dataset", "text", "mnist",
@@ -45,12 +54,54 @@ SETTINGS: tuple[Setting, ...] = (
             label="image size", optional=True, empty_means="as stored"),
     Setting("seed", "int", None, "random seed (empty: a new one, recorded in config.json)",
             label="seed", minimum=0, maximum=2**32 - 1, optional=True, empty_means="random"),
+    Setting("lr_schedule", "choice", "constant", "how the learning rate changes after any "
+            "warm-up: constant; step (times --lr-decay every --lr-step-epochs epochs); "
+            "exponential (the same decay, smoothly at every step); cosine (from --lr down to 0 "
+            "at the last epoch)", label="lr schedule", choices=LR_SCHEDULES, group="schedule"),
+    Setting("warmup_epochs", "int", None, "first raise the learning rate linearly from 0 to "
+            "--lr over this many epochs", label="warm-up", minimum=1, maximum=100000,
+            unit="epochs", optional=True, empty_means="none", group="schedule"),
+    Setting("lr_step_epochs", "int", 5, "step and exponential schedules: epochs per decay by "
+            "--lr-decay", label="decay every", minimum=1, maximum=100000, unit="epochs",
+            group="schedule"),
+    Setting("lr_decay", "float", 0.5, "step and exponential schedules: what the learning rate "
+            "is multiplied by every --lr-step-epochs epochs", label="decay factor",
+            minimum=0.0, maximum=1.0, exclusive=True, group="schedule"),
+    Setting("monitor", "choice", "val_loss", "what reduce-on-plateau and early stopping watch "
+            "at each epoch's end (a loss should fall, an accuracy rise)", label="monitor",
+            choices=MONITORS, group="monitors"),
+    Setting("plateau_patience", "int", None, "multiply the learning rate by --plateau-factor "
+            "after this many epochs without improvement of --monitor (Keras's "
+            "ReduceLROnPlateau; needs --lr-schedule constant)", label="plateau wait",
+            minimum=1, maximum=100000, unit="epochs", optional=True, empty_means="off",
+            group="monitors"),
+    Setting("plateau_factor", "float", 0.1, "what reduce-on-plateau multiplies the learning "
+            "rate by", label="plateau factor", minimum=0.0, maximum=1.0, exclusive=True,
+            group="monitors"),
+    Setting("early_stop_patience", "int", None, "end the run after this many epochs without "
+            "improvement of --monitor (Keras's EarlyStopping); it ends as finished",
+            label="stop wait", minimum=1, maximum=100000, unit="epochs", optional=True,
+            empty_means="off", group="monitors"),
+    Setting("early_stop_min_delta", "float", 0.0, "early stopping: the least change of "
+            "--monitor that counts as an improvement", label="stop min delta", minimum=0.0,
+            group="monitors"),
+    Setting("restore_best", "choice", "yes", "early stopping: end with the weights of the "
+            "epoch where --monitor was best, not the last epoch's", label="restore best",
+            choices=YES_NO, group="monitors"),
     Setting("runs_dir", "path", "runs", "where run directories go"),
     Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
             "training: finish the run without a screen, or stop it at the next batch",
             label="on hang-up", choices=HANGUP_CHOICES, scope="app"),
+    Setting("color", "choice", "auto", "colours the app draws with: auto (what TERM and "
+            "COLORTERM say), truecolor (SSH forwards TERM but rarely COLORTERM), or 256 "
+            "(images dithered to the 256-colour palette)", choices=COLOR_CHOICES, scope="app"),
 )
+SETTING_GROUPS = {
+    "schedule": "learning-rate schedule",
+    "monitors": "reduce on plateau and early stopping",
+}
+"""The sections of related settings (``Setting.group``) and their titles."""
 SETTING = {setting.name: setting for setting in SETTINGS}
 RUN_SETTINGS = tuple(s for s in SETTINGS if s.scope == "run")
 TUI_FIELDS = tuple(s for s in SETTINGS if s.label)
@@ -72,6 +123,16 @@ class TrainConfig:
     val_split: float = SETTING["val_split"].default
     image_size: tuple[int, int] | None = SETTING["image_size"].default
     seed: int | None = SETTING["seed"].default
+    lr_schedule: str = SETTING["lr_schedule"].default
+    warmup_epochs: int | None = SETTING["warmup_epochs"].default
+    lr_step_epochs: int = SETTING["lr_step_epochs"].default
+    lr_decay: float = SETTING["lr_decay"].default
+    monitor: str = SETTING["monitor"].default
+    plateau_patience: int | None = SETTING["plateau_patience"].default
+    plateau_factor: float = SETTING["plateau_factor"].default
+    early_stop_patience: int | None = SETTING["early_stop_patience"].default
+    early_stop_min_delta: float = SETTING["early_stop_min_delta"].default
+    restore_best: str = SETTING["restore_best"].default
     runs_dir: str | Path = SETTING["runs_dir"].default
     name: str | None = SETTING["name"].default
 
@@ -80,6 +141,7 @@ class TrainConfig:
         for setting in RUN_SETTINGS:
             if setting.kind in ("int", "float", "choice", "size"):
                 setting.check(getattr(self, setting.name))
+        check_combination({s.name: getattr(self, s.name) for s in RUN_SETTINGS})
 
     @property
     def model_name(self) -> str:
@@ -100,6 +162,26 @@ class TrainConfig:
         if self.seed is not None:
             return self
         return replace(self, seed=random.SystemRandom().randrange(2**31))
+
+
+def check_combination(values: Mapping[str, Any]) -> None:
+    """Raise ConfigError when settings that are each valid do not go together.
+
+    ``values``: setting name -> value, each already checked (the Train tab
+    passes its fields, ``TrainConfig.validate`` all of its own).
+    """
+    warmup, epochs = values.get("warmup_epochs"), values.get("epochs")
+    if warmup is not None and epochs is not None and warmup >= epochs:
+        raise ConfigError(
+            f"warm-up must be shorter than the run: {warmup} warm-up epochs "
+            f"(--warmup-epochs) leave none of the run's {epochs} (--epochs) for the schedule; "
+            "lower one or raise the other.")
+    schedule = values.get("lr_schedule", "constant")
+    if values.get("plateau_patience") is not None and (schedule != "constant" or warmup):
+        what = f"lr schedule {schedule}" + (" with a warm-up" if warmup else "")
+        raise ConfigError(
+            "plateau wait (--plateau-patience) needs lr schedule constant without warm-up "
+            f"(Keras's ReduceLROnPlateau cannot change a scheduled rate); got {what}.")
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, Any]:

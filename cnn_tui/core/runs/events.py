@@ -63,6 +63,8 @@ class BatchProgress:
     images_per_s: float
     eta_epoch_s: float
     eta_run_s: float
+    learning_rate: float | None = None
+    """The rate of the next step (a schedule's value at the optimizer's step count)."""
 
 
 @dataclass(frozen=True)
@@ -72,17 +74,23 @@ class EpochEnded:
     epoch: int
     epochs: int
     logs: dict[str, float]
+    """Keras's metrics; the history row also has ``learning_rate`` and ``epoch_time_s``."""
     duration_s: float
+    learning_rate: float | None = None
+    """The rate of the epoch's first step (its ``learning_rate`` column)."""
 
 
 @dataclass(frozen=True)
 class RunFinished:
-    """Every planned epoch ran; the model is saved."""
+    """Every planned epoch ran, or early stopping ended the run; the model is saved."""
 
     run_dir: Path
     test_metrics: dict[str, float]
     """The final model on the validation/test split (``loss``, ``accuracy``)."""
     epochs_done: int
+    reason: str = ""
+    """Why it ended before its planned epochs or with other weights than the last's:
+    ``early stop at epoch 9; best epoch 6 restored``; empty when it simply ran to the end."""
 
 
 @dataclass(frozen=True)

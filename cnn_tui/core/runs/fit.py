@@ -20,10 +20,12 @@ from cnn_tui.core.runs.callbacks import (
     make_callbacks,
     save_checkpoint,
 )
-from cnn_tui.core.runs.checkpoint import load_model, save_model
+from cnn_tui.core.runs.checkpoint import load_model, read_best_weights, save_model
 from cnn_tui.core.runs.control import StopSignal, clear_stop_request, stop_reason
 from cnn_tui.core.runs.events import RunEvent, RunFinished, RunStarted, RunStopped, StatusChanged
 from cnn_tui.core.runs.history import HISTORY_FILE, HistoryWriter, Row, read_history
+from cnn_tui.core.runs.monitors import best_weights, ending, make_monitors
+from cnn_tui.core.runs.monitors import state as monitor_state
 from cnn_tui.core.runs.outcome import RunOutcome
 from cnn_tui.core.runs.prepare import PreparedRun, library_versions
 from cnn_tui.core.runs.rundir import (
@@ -33,9 +35,11 @@ from cnn_tui.core.runs.rundir import (
     update_status,
     write_config,
 )
+from cnn_tui.core.runs.schedule import follow_schedule, learning_rate_for
 
 
-def make_optimizer(name: str, learning_rate: float) -> Any:
+def make_optimizer(name: str, learning_rate: Any) -> Any:
+    """Keras's optimizer ``name``; ``learning_rate`` a float or a Keras schedule."""
     import keras
 
     if name == "adam":
@@ -45,16 +49,18 @@ def make_optimizer(name: str, learning_rate: float) -> Any:
     return keras.optimizers.RMSprop(learning_rate)
 
 
-def _model(prepared: PreparedRun) -> Any:
+def _model(prepared: PreparedRun, steps: int) -> Any:
     """A new compiled model, or the checkpoint's with its optimizer state (resume)."""
     from cnn_tui.core.keras_model import build_keras_model
 
-    if prepared.resume is not None:
-        return load_model(prepared.resume.checkpoint)
     info, config = prepared.dataset.info, prepared.config
+    if prepared.resume is not None:
+        model = load_model(prepared.resume.checkpoint)
+        follow_schedule(model.optimizer, config, steps)
+        return model
     model = build_keras_model(prepared.spec, info.input_shape, info.num_classes, prepared.report)
     model.compile(
-        optimizer=make_optimizer(config.optimizer, config.learning_rate),
+        optimizer=make_optimizer(config.optimizer, learning_rate_for(config, steps)),
         loss="categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -81,8 +87,9 @@ def train_prepared(
     prepared.run_config["devices"] = device_names()
     write_config(run_dir, prepared.run_config)
 
+    steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     emit(StatusChanged("Loading the checkpoint" if prepared.resume else "Building the model"))
-    model = _model(prepared)
+    model = _model(prepared, steps)
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
     summary = "\n".join(lines)
@@ -97,11 +104,15 @@ def train_prepared(
     augmenter = build_augmenter(config.augment, seed=config.seed)
     train_ds, val_ds = make_train_val_datasets(dataset, config.batch_size, augmenter,
                                                config.seed or 0)
-    steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     stop = StopSignal(stop_event, run_dir)
+    resume = prepared.resume
+    monitors = make_monitors(
+        config, resume.monitors if resume else None,
+        read_best_weights(resume.checkpoint) if resume else None,
+        extending=resume is not None and resume.extending)
     callbacks = make_callbacks(run_dir=run_dir, stop=stop, emit=emit, history=history,
                                rows=rows, epochs=config.epochs, steps=steps,
-                               batch_size=config.batch_size)
+                               batch_size=config.batch_size, monitors=monitors)
     emit(RunStarted(run_dir=run_dir, config=config, report=prepared.report,
                     dataset_info=dataset.info, n_train=len(dataset.x_train),
                     n_val=len(dataset.x_val), steps_per_epoch=steps, summary=summary,
@@ -119,11 +130,14 @@ def train_prepared(
     finally:
         close_callbacks(callbacks)
     epochs_done = len(rows)
-    stopped = stopped or epochs_done < config.epochs
-    # model.keras holds the weights as they stand; after a stop mid-epoch they
-    # are past the checkpoint, which stays the point to resume from.
-    state = {"epochs_done": epochs_done, "history": rows, "complete": not stopped}
-    save_model(model, run_dir / MODEL_FILE, state)
+    early, why, restored = ending(monitors, epochs_done, config.epochs)
+    stopped = not early and (stopped or epochs_done < config.epochs)
+    # model.keras holds the weights as they stand (the best epoch's, when early
+    # stopping restored them); after a stop mid-epoch they are past the
+    # checkpoint, which stays the point to resume from.
+    state = {"epochs_done": epochs_done, "history": rows, "complete": not stopped,
+             "monitors": monitor_state(monitors)}
+    save_model(model, run_dir / MODEL_FILE, state, best_weights(monitors))
     clear_stop_request(run_dir)
     if stopped:
         reason = stop_reason(stop_event) or "stopped"
@@ -134,13 +148,14 @@ def train_prepared(
     # The finished model.keras holds the optimizer and the rows: it is what an
     # extension (--resume --epochs more) starts from, so the checkpoint can go.
     (run_dir / CHECKPOINT_FILE).unlink(missing_ok=True)
-    # fit's last validation is model.evaluate on the val/test split with the
-    # final weights: the test metrics, without a second pass over the data.
-    last = rows[-1] if rows else {}
-    test_metrics = {name.removeprefix("val_"): value for name, value in last.items()
+    # fit's validation of the epoch whose weights the model holds is
+    # model.evaluate on the val/test split: the test metrics, without a second
+    # pass over the data.
+    kept = rows[restored - 1] if restored else rows[-1] if rows else {}
+    test_metrics = {name.removeprefix("val_"): value for name, value in kept.items()
                     if name.startswith("val_") and not math.isnan(value)}
-    update_status(run_dir, state="finished", message="finished", epochs_done=epochs_done,
-                  test_metrics=test_metrics)
-    emit(RunFinished(run_dir, test_metrics, epochs_done))
-    return RunOutcome("finished", run_dir, epochs_done, test_metrics,
+    update_status(run_dir, state="finished", message=why or "finished",
+                  epochs_done=epochs_done, test_metrics=test_metrics)
+    emit(RunFinished(run_dir, test_metrics, epochs_done, why))
+    return RunOutcome("finished", run_dir, epochs_done, test_metrics, message=why,
                       history=read_history(run_dir))

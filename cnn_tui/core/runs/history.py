@@ -20,20 +20,29 @@ from cnn_tui.core.runs.files import replace_atomically
 
 HISTORY_FILE = "history.csv"
 
+LEARNING_RATE = "learning_rate"
+"""The rate of the epoch's first step (Keras's ReduceLROnPlateau logs the same name)."""
+EPOCH_TIME = "epoch_time_s"
+"""Seconds from the epoch's start to the end of its validation."""
+RUN_COLUMNS = (LEARNING_RATE, EPOCH_TIME)
+"""What a run adds to Keras's metrics in each row. Runs made before these columns
+existed lack them: every reader takes a row's columns as they come."""
+
 Row = dict[str, float]
-"""``{"epoch": 3, "loss": ..., "val_accuracy": ...}``."""
+"""``{"epoch": 3, "loss": ..., "val_accuracy": ..., "learning_rate": ..., "epoch_time_s": ...}``."""
 
 
 def order_columns(names: list[str] | set[str]) -> list[str]:
     """Keras log names in reading order: training metrics, then ``val_*``, then the rest.
 
-    ``loss`` and ``accuracy`` lead their group; ``learning_rate`` and any other
-    name without a ``val_`` twin come last.
+    ``loss`` and ``accuracy`` lead their group; any other name without a ``val_``
+    twin comes next, and ``RUN_COLUMNS`` last.
     """
     names = set(names) - {"epoch", "run"}
     train = sorted(n for n in names if not n.startswith("val_") and f"val_{n}" in names)
     val = sorted(n for n in names if n.startswith("val_"))
-    rest = sorted(names - set(train) - set(val))
+    ours = [n for n in RUN_COLUMNS if n in names]
+    rest = sorted(names - set(train) - set(val) - set(ours)) + ours
     first = {"loss": 0, "accuracy": 1}
 
     def key(name: str) -> tuple[int, str]:

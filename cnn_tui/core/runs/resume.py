@@ -8,7 +8,7 @@ whose state says it holds whole epochs. Its settings come from
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,10 @@ class ResumePoint:
     spec: dict[str, Any]
     run_config: dict[str, Any]
     """The run's config.json as it stands."""
+    monitors: dict[str, Any] = field(default_factory=dict)
+    """The early-stopping and plateau counters the checkpoint kept (``monitors.state``)."""
+    extending: bool = False
+    """The run had finished (its model.keras is the point): it is given more epochs."""
 
 
 def plan_resume(
@@ -71,12 +75,21 @@ def plan_resume(
     if total == done and state == "finished":
         raise ConfigError(f"{run_dir.name} has finished all {done} epochs; pass --epochs with "
                           f"a larger total (e.g. --epochs {done + 5}) to train it further.")
+    if state == "finished" and epochs is None:
+        # Early stopping ended it before its planned total: going on is a new decision.
+        why = str(status.get("message") or "finished early")
+        raise ConfigError(f"{run_dir.name} has finished after {done} epochs ({why}); pass "
+                          f"--epochs with a new total (e.g. --epochs {done + 5}) to train it "
+                          "further.")
     model = run_config.get("model")
     spec = model.get("spec") if isinstance(model, dict) else None
     if not isinstance(spec, dict):
         raise ConfigError(f"{run_dir}/{CONFIG_FILE} has no model spec; this run cannot be "
                           "resumed: start a new run instead.")
-    point = ResumePoint(run_dir, checkpoint, rows, spec, run_config)
+    monitors = saved.get("monitors")
+    point = ResumePoint(run_dir, checkpoint, rows, spec, run_config,
+                        monitors=monitors if isinstance(monitors, dict) else {},
+                        extending=checkpoint.name == MODEL_FILE)
     return replace(config, epochs=total), point
 
 

@@ -23,7 +23,11 @@ from cnn_tui.core.errors import CnnTuiError, ConfigError
 from cnn_tui.core.limits import MAX_IMAGE_SIDE
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
+LR_SCHEDULES = ("constant", "step", "exponential", "cosine")
+MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
+YES_NO = ("yes", "no")
 HANGUP_CHOICES = ("finish", "stop")
+COLOR_CHOICES = ("auto", "truecolor", "256")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class Setting:
     """What None means, for placeholders and help ("all images")."""
     scope: str = "run"
     """run: a TrainConfig field; app: how the TUI session behaves."""
+    group: str = ""
+    """A section of related settings (``config.SETTING_GROUPS``): ``--help`` lists them
+    under its title and the Train tab folds them away; empty: a main setting."""
 
     @property
     def cli_flag(self) -> str:

@@ -31,6 +31,8 @@ class Progress:
     step: int
     steps: int
     logs: dict[str, float]
+    learning_rate: float | None = None
+    """The rate of the next step; None from runs made before status.json carried it."""
 
 
 @dataclass(frozen=True)
@@ -115,4 +117,8 @@ def _progress(data: Any) -> Progress | None:
         for name, value in raw.items():
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 logs[str(name)] = float(value) if math.isfinite(value) else math.nan
-    return Progress(epoch, max(0, min(step, steps)), steps, logs)
+    rate = data.get("learning_rate")
+    if not (isinstance(rate, (int, float)) and not isinstance(rate, bool)
+            and math.isfinite(rate)):
+        rate = None
+    return Progress(epoch, max(0, min(step, steps)), steps, logs, rate)

@@ -33,6 +33,10 @@ from cnn_tui.ui.panels.dataset_reader import Loaded, Peeked, Progress, ReadEvent
 from cnn_tui.ui.state import Samples, SentValues
 from cnn_tui.ui.widgets.image_grid import ImageGrid
 
+MIN_SAMPLES_SHOWN = 4
+"""Samples stay at native size (a 32x32 image in 32x16 cells) while this many fit;
+shrunk only to show this many on a small screen (80x24)."""
+
 
 class DatasetPanel(Vertical):
     """A named dataset or a path, its description and a grid of its real images."""
@@ -130,7 +134,9 @@ class DatasetPanel(Vertical):
         if not self.is_mounted or samples is None:
             return
         grid = self.query_one("#dataset-samples", ImageGrid)
-        # Fewer, legible digits beat many smudges: never below ~40% of native size.
+        # Fewer, legible digits beat many smudges: native size while MIN_SAMPLES_SHOWN
+        # fit, and never below ~40% of it.
+        grid.min_shown = MIN_SAMPLES_SHOWN
         grid.min_tile_width = max(8, round(samples.images.shape[2] / 2.5))
         grid.set_images(samples.images, samples.labels)
 

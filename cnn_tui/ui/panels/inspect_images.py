@@ -27,7 +27,6 @@ from cnn_tui.core.shape_format import format_shape
 from cnn_tui.ui.panels.inspect_loader import ImageChoice, describe_failure, look_inside
 from cnn_tui.ui.screens.text_prompt import TextPromptScreen
 from cnn_tui.ui.state import InspectTarget
-from cnn_tui.ui.thread_priority import lower_this_thread
 from cnn_tui.ui.widgets.inside_view import InsideView
 from cnn_tui.ui.widgets.map_tiles import InsideTiles, TileStack
 from cnn_tui.ui.widgets.mistakes_gallery import MistakesGallery
@@ -75,7 +74,8 @@ class InsideImages(_Base):
           description="looking inside an image")
     def _look(self, target: InspectTarget | None, loaded: LoadedRun,
               extractor: FeatureExtractor, choice: ImageChoice) -> None:
-        lower_this_thread()  # TensorFlow runs here: the UI thread goes first
+        # TensorFlow's pools run the pass with the load's lower priority; this thread,
+        # which holds the GIL between its calls, keeps the UI's (thread_priority.py).
         try:
             looked = Looked(target, choice, look_inside(loaded, extractor, choice))
         except Exception as error:  # noqa: BLE001 - every failure is one sentence on screen

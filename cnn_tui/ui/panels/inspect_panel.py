@@ -13,6 +13,7 @@ they show stays here, not in the app: no other tab needs it.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,7 @@ from cnn_tui.ui.panels.inspect_loader import (
     load_for_inspection,
 )
 from cnn_tui.ui.state import InspectTarget
-from cnn_tui.ui.thread_priority import lower_this_thread
+from cnn_tui.ui.thread_priority import in_lowered_thread
 from cnn_tui.ui.widgets.confusion_text import accuracy_text
 from cnn_tui.ui.widgets.confusion_view import ConfusionView
 from cnn_tui.ui.widgets.inside_view import InsideView
@@ -178,7 +179,12 @@ class InspectPanel(InsideImages, Vertical):
     @work(thread=True, exclusive=True, group="inspect-load", exit_on_error=False,
           description="loading a run to inspect")
     def _load(self, target: InspectTarget) -> None:
-        lower_this_thread()  # TensorFlow runs here: the UI thread goes first
+        from cnn_tui.core.tf_setup import start_runtime
+
+        # Keys first: TensorFlow's thread pools start (if nothing started them yet) with
+        # a lower priority than the UI thread's. A failed import is the loader's to tell.
+        with contextlib.suppress(Exception):
+            in_lowered_thread(start_runtime)
         worker = get_current_worker()
 
         def post(event: LoadEvent) -> None:

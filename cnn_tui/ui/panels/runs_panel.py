@@ -1,5 +1,5 @@
 """The Runs panel: past and running runs in a table, several overlaid, exported, reopened,
-continued, watched or inspected.
+continued, watched, probed for shift invariance or inspected.
 
 The runs folder is read in a thread worker (``runs_rows.scan_runs``) that
 posts ``Scanned``; while any listed run is running (here or in another
@@ -9,6 +9,8 @@ decides what they do; when a run here or a watched one ends (the app's
 ``run_state``, bound), the list is read again. A run whose files cannot be read is listed as
 "unreadable" with the reason, and a folder with run files but no
 config.json as broken: neither hides, and neither crashes the panel.
+Under the table, ``v`` switches between the selected runs' training curves
+and their shift probe (``p``, run_probe.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Static
+from textual.widgets import ContentSwitcher, DataTable, Static
 from textual.worker import get_current_worker
 
 from cnn_tui.core.errors import CnnTuiError
@@ -36,6 +38,7 @@ from cnn_tui.ui.panels.run_keys import (
     RunKeys,
     WatchRequested,
 )
+from cnn_tui.ui.panels.run_probe import CURVES_VIEW, PROBE_VIEW, RunProbe
 from cnn_tui.ui.panels.runs_rows import (
     COLUMNS,
     RunRow,
@@ -48,10 +51,11 @@ from cnn_tui.ui.panels.runs_rows import (
 from cnn_tui.ui.rates import RUNS_REFRESH_S
 from cnn_tui.ui.screens.export import export_runs
 from cnn_tui.ui.state import RunState
+from cnn_tui.ui.widgets.probe_plot import ProbeView
 from cnn_tui.ui.widgets.run_overlay import OverlayRun, RunOverlay
 
 
-class RunsPanel(RunKeys, Vertical):
+class RunsPanel(RunProbe, RunKeys, Vertical):
     """Past runs: select several to overlay their curves, export them, reopen one."""
 
     DEFAULT_CSS = """
@@ -63,7 +67,8 @@ class RunsPanel(RunKeys, Vertical):
             text-wrap: nowrap; text-overflow: ellipsis;
         }
         #runs-status.-error { color: $error; }
-        #runs-overlay { height: 3fr; min-height: 6; }
+        #runs-views { height: 3fr; min-height: 6; }
+        #runs-overlay { height: 1fr; }
     }
     """
 
@@ -79,6 +84,15 @@ class RunsPanel(RunKeys, Vertical):
         Binding("i", "inspect_run", "Inspect",
                 tooltip="look at the highlighted run's model on the Inspect tab"),
         Binding("R,f5", "refresh_runs", "Refresh", key_display="R"),
+        Binding("p", "probe", "Probe",
+                tooltip="shift probe: accuracy of the selected runs on images shifted 0-k px"),
+        # The footer is full at 120 columns: the probe's line names these keys.
+        Binding("k", "choose_shift", "Shift k", show=False,
+                tooltip="choose the probe's largest shift k (auto: a quarter of the width)"),
+        Binding("v", "toggle_view", "Curves/probe", show=False,
+                tooltip="show the training curves or the shift probe under the table"),
+        Binding("escape", "cancel_probe", "Cancel probe", show=False,
+                tooltip="cancel the running probe"),
     ]
 
     run_state: reactive[RunState] = reactive(RunState, repaint=False, init=False)
@@ -115,7 +129,9 @@ class RunsPanel(RunKeys, Vertical):
             table.add_column(label, key=key)
         yield table
         yield Static(id="runs-status")
-        yield RunOverlay(id="runs-overlay")
+        with ContentSwitcher(initial=CURVES_VIEW, id="runs-views"):
+            yield RunOverlay(id=CURVES_VIEW)
+            yield ProbeView(id=PROBE_VIEW)
 
     def on_mount(self) -> None:
         self.refresh_runs()

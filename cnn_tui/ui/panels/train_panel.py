@@ -42,7 +42,9 @@ class TrainPanel(Horizontal):
 
     DEFAULT_CSS = """
     TrainPanel {
-        #train-side { width: 36; height: 100%; }
+        /* The settings' folded groups, opened at 80x24, scroll the side. */
+        #train-side { width: 36; height: 100%; overflow-y: auto;
+                      scrollbar-size-vertical: 1; }
         #train-buttons { height: 1; margin: 1 0 0 0; }
         #train-buttons Button { margin-right: 1; }
         #curves { width: 1fr; height: 100%; }
@@ -194,7 +196,8 @@ class TrainPanel(Horizontal):
         self.progress.set_position(event.epoch, event.step, event.steps, event.epochs)
         self.show_state(f"epoch {event.epoch}/{event.epochs} · "
                         f"loss {event.logs.get('loss', nan):.3f} · "
-                        f"acc {event.logs.get('accuracy', nan):.3f}")
+                        f"acc {event.logs.get('accuracy', nan):.3f}"
+                        + _rate_text(event.learning_rate))
         self.progress.show_stats(f"{event.images_per_s:,.0f} img/s · ETA "
                                  f"{format_duration(event.eta_run_s)} "
                                  f"(epoch {format_duration(event.eta_epoch_s)})",
@@ -243,7 +246,13 @@ class TrainPanel(Horizontal):
             self.progress.set_position(progress.epoch, progress.step, progress.steps, planned)
             self.show_state(f"epoch {progress.epoch}/{planned} · "
                             f"loss {progress.logs.get('loss', nan):.3f} · "
-                            f"acc {progress.logs.get('accuracy', nan):.3f}")
+                            f"acc {progress.logs.get('accuracy', nan):.3f}"
+                            + _rate_text(progress.learning_rate))
         else:  # between epochs, or before the first batch's progress is written
             self.show_state(f"{run.epochs_done}/{planned} epochs done")
         self.progress.show_stats(who, self.curves.curves)
+
+
+def _rate_text(rate: float | None) -> str:
+    """`` · lr 0.00025`` for the state line; nothing when the run did not say."""
+    return "" if rate is None else f" · lr {rate:.3g}"

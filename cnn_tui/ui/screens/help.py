@@ -1,4 +1,4 @@
-"""The help screen: every key of the app, grouped by where it works."""
+"""The help screen: every key of the app, grouped by where it works (and how to get colour)."""
 
 from __future__ import annotations
 

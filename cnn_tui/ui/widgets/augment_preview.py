@@ -22,7 +22,6 @@ from textual.worker import get_current_worker
 from cnn_tui.core.augment import preview_augmentations
 from cnn_tui.core.augment_config import AugmentConfig
 from cnn_tui.ui.state import Samples
-from cnn_tui.ui.thread_priority import lower_this_thread
 from cnn_tui.ui.widgets.image_grid import ImageGrid
 
 PREVIEW_IMAGES = 3
@@ -64,8 +63,11 @@ class AugmentPreview(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="augment-preview-status")
+        # As large as one whole line (an original and its draws) allows: fewer
+        # originals at native size rather than all of them small.
         yield ImageGrid(placeholder="pick a dataset to preview augmentation",
-                        columns=1 + PREVIEW_VARIANTS, id="augment-preview")
+                        columns=1 + PREVIEW_VARIANTS, min_shown=1 + PREVIEW_VARIANTS,
+                        id="augment-preview")
 
     def watch_samples(self) -> None:
         self.redraw()
@@ -106,7 +108,6 @@ class AugmentPreview(Vertical):
     def _augment(self, images: np.ndarray, labels: tuple[str, ...], config: AugmentConfig,
                  seed: int) -> None:
         worker = get_current_worker()
-        lower_this_thread()  # TensorFlow work: the UI thread first
         try:
             variants = preview_augmentations(images, config, PREVIEW_VARIANTS, seed=seed)
             drawn = self._Drawn(images, labels, variants, config, seed)

@@ -4,7 +4,12 @@ A setting with choices is a ``Select``; every other one is an ``Input``
 holding ``Setting.format(value)`` (the table's default unless the app was
 started with another), with the setting's ``empty_means`` as placeholder.
 Text is read with ``Setting.parse``, so a bad value gets exactly the
-message ``cnn-tui train`` prints for the same text after the flag.
+message ``cnn-tui train`` prints for the same text after the flag, and
+settings that do not go together get ``check_combination``'s.
+
+The settings of a group (the learning-rate schedule; plateau and early
+stopping) are folded into a ``Collapsible`` after the main ones, so the tab
+still fits 80x24; its title says what the group is set to.
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Collapsible, Input, Label, Select, Static
 
 from cnn_tui.core.errors import ConfigError
-from cnn_tui.core.runs.config import SETTING, TUI_FIELDS
+from cnn_tui.core.runs.config import SETTING, TUI_FIELDS, check_combination
 from cnn_tui.core.runs.settings import Setting
 from cnn_tui.ui.state import SentValues, TrainSettings
 
@@ -60,9 +65,12 @@ class SettingsForm(Vertical):
     SettingsForm {
         height: auto;
         .setting { height: 1; }
-        .setting Label { width: 14; }
+        .setting Label { width: 15; }
         .setting Input, .setting Select { width: 1fr; }
         #settings-error { height: auto; }
+        Collapsible { border-top: none; padding: 0; background: transparent; }
+        Collapsible Contents { padding: 0; }
+        CollapsibleTitle { padding: 0; width: 1fr; }  /* wraps rather than clips */
     }
     """
 
@@ -82,19 +90,28 @@ class SettingsForm(Vertical):
 
     def compose(self) -> ComposeResult:
         for setting in TUI_FIELDS:
-            value = self._initial[setting.name]
-            with Horizontal(classes="setting"):
-                yield Label(setting.title)
-                if setting.choices:
-                    yield Select([(c, c) for c in setting.choices], value=value,
-                                 allow_blank=False, id=field_id(setting.name), compact=True)
-                else:
-                    # Only an optional setting may be left empty: its placeholder says what
-                    # empty means ("all images"); an empty required field is an error.
-                    yield Input(setting.format(value), id=field_id(setting.name), compact=True,
-                                placeholder=setting.empty_means,
-                                validators=[SettingValidator(setting)])
+            if not setting.group:
+                yield from self._field(setting)
+        for group in dict.fromkeys(s.group for s in TUI_FIELDS if s.group):
+            with Collapsible(title=group_title(group, self._initial), id=f"{group}-group"):
+                for setting in TUI_FIELDS:
+                    if setting.group == group:
+                        yield from self._field(setting)
         yield Static("", id="settings-error")
+
+    def _field(self, setting: Setting) -> ComposeResult:
+        value = self._initial[setting.name]
+        with Horizontal(classes="setting"):
+            yield Label(setting.title)
+            if setting.choices:
+                yield Select([(c, c) for c in setting.choices], value=value,
+                             allow_blank=False, id=field_id(setting.name), compact=True)
+            else:
+                # Only an optional setting may be left empty: its placeholder says what
+                # empty means ("all images"); an empty required field is an error.
+                yield Input(setting.format(value), id=field_id(setting.name), compact=True,
+                            placeholder=setting.empty_means,
+                            validators=[SettingValidator(setting)])
 
     def value(self, name: str) -> Any:
         """One setting's value as its field says; ConfigError with ``Setting.parse``'s message."""
@@ -112,6 +129,11 @@ class SettingsForm(Vertical):
                 values[setting.name] = self.value(setting.name)
             except ConfigError as error:
                 problem = problem or str(error)
+        if not problem:
+            try:
+                check_combination(values)
+            except ConfigError as error:
+                problem = str(error)
         return TrainSettings(values, problem)
 
     def watch_settings(self, settings: TrainSettings) -> None:
@@ -133,8 +155,25 @@ class SettingsForm(Vertical):
     @on(Select.Changed)
     def _fields_changed(self) -> None:
         read = self.read()
+        for collapsible in self.query(Collapsible):
+            group = (collapsible.id or "").removesuffix("-group")
+            collapsible.title = group_title(group, read.values)
         # Text, not markup: the message quotes what was typed.
         self.query_one("#settings-error", Static).update(
             Text(read.problem, style="bold red") if read.problem else "")
         if read != self._sent.newest(self.settings):
             self.post_message(self.Changed(self._sent.sent(read)))
+
+
+def group_title(group: str, values: Mapping[str, Any]) -> str:
+    """A folded group's title: what it is set to, short enough for the narrow side (29)."""
+    if group == "schedule":
+        schedule = values.get("lr_schedule", SETTING["lr_schedule"].default)
+        warmup = values.get("warmup_epochs")
+        return f"warm-up {warmup} + {schedule}" if warmup else f"lr schedule: {schedule}"
+    if group == "monitors":
+        waits = [f"{word} {values[name]}" for name, word in
+                 (("early_stop_patience", "early stop"), ("plateau_patience", "plateau"))
+                 if values.get(name) is not None]
+        return " · ".join(waits) if waits else "plateau, early stop: off"
+    return group
