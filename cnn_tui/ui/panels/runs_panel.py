@@ -83,7 +83,10 @@ class RunsPanel(RunProbe, RunKeys, Vertical):
                 tooltip="follow the highlighted run of another process on the Train tab"),
         Binding("i", "inspect_run", "Inspect",
                 tooltip="look at the highlighted run's model on the Inspect tab"),
-        Binding("R,f5", "refresh_runs", "Refresh", key_display="R"),
+        # Out of the footer, which is full at 120 columns: the list reads itself again
+        # when the tab is shown and every few seconds while a run runs.
+        Binding("R,f5", "refresh_runs", "Refresh", key_display="R", show=False,
+                tooltip="read the runs folder again"),
         Binding("p", "probe", "Probe",
                 tooltip="shift probe: accuracy of the selected runs on images shifted 0-k px"),
         # The footer is full at 120 columns: the probe's line names these keys.
