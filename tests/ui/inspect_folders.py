@@ -65,10 +65,11 @@ def column_cnn() -> Any:
 
     model = keras.Sequential([
         keras.Input((SIZE, SIZE, 1)),
-        keras.layers.Conv2D(FILTERS, 3, padding="same"),
-        keras.layers.MaxPooling2D((2, 1)),
-        keras.layers.Flatten(),
-        keras.layers.Dense(len(CLASSES), activation="softmax"),
+        # Named: Keras numbers unnamed layers by how many the process has made before.
+        keras.layers.Conv2D(FILTERS, 3, padding="same", name="conv2d"),
+        keras.layers.MaxPooling2D((2, 1), name="max_pooling2d"),
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dense(len(CLASSES), activation="softmax", name="dense"),
     ])
     kernel = np.zeros((3, 3, 1, FILTERS), dtype=np.float32)
     kernel[1, 1, 0, 0] = 1.0
