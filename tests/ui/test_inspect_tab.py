@@ -134,7 +134,10 @@ async def test_the_gallery_pages_and_one_mistake_opens_its_maps(
         await pilot.press("right_square_bracket")
         assert gallery.first == shown
         assert gallery.chosen_index == int(evaluation.mistakes()[shown])
-        await pilot.press("left_square_bracket", "right")
+        await pilot.press("left_square_bracket", "down")
+        per_row = gallery.grid.layout_now.per_row
+        assert per_row < shown and (gallery.first, gallery.selected) == (0, per_row)
+        await pilot.press("up", "right")
         assert (gallery.first, gallery.selected) == (0, 1)
         chosen = gallery.chosen_index
         assert chosen is not None

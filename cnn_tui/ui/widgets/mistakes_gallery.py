@@ -48,6 +48,10 @@ class MistakesGallery(Vertical, can_focus=True):
                 tooltip="select the previous mistake (more confident)"),
         Binding("right", "move(1)", "Next image", show=False,
                 tooltip="select the next mistake (less confident)"),
+        Binding("up", "move_line(-1)", "Line up", show=False,
+                tooltip="select the mistake above"),
+        Binding("down", "move_line(1)", "Line down", show=False,
+                tooltip="select the mistake below"),
         Binding("left_square_bracket,pageup", "page(-1)", "Page back", key_display="[",
                 show=False, tooltip="the previous page of mistakes"),
         Binding("right_square_bracket,pagedown", "page(1)", "Next page", key_display="]",
@@ -135,6 +139,11 @@ class MistakesGallery(Vertical, can_focus=True):
                 self.selected = max(0, self.grid.shown - 1)
                 self._label_page()
 
+    def action_move_line(self, step: int) -> None:
+        layout = self.grid.layout_now
+        if layout is not None:
+            self.action_move(step * layout.per_row)
+
     def action_page(self, step: int) -> None:
         if step > 0:
             first = self.first + max(1, self.grid.shown)
@@ -175,7 +184,7 @@ class MistakesGallery(Vertical, can_focus=True):
         last = self.first + max(shown, 1)
         caption = (f"mistakes {self.first + 1:,}-{min(last, len(self.mistakes)):,} of "
                    f"{len(self.mistakes):,}, the most confident first · [ ] pages, "
-                   "← → select, enter looks inside")
+                   "arrows select, enter looks inside")
         index = self.chosen_index
         detail = Text()
         if index is not None:
