@@ -73,10 +73,17 @@ class RunsPanel(RunProbe, RunKeys, Vertical):
     """
 
     BINDINGS = [
-        Binding("space", "toggle_selection", "Select"),
-        Binding("l", "toggle_metric", "Loss/acc"),
-        Binding("e", "export", "Export CSV"),
-        Binding("o", "open_config", "Open config"),
+        # Short names: the footer holds every shown key of this tab at 120 columns;
+        # the tooltips (the help screen's text) say the rest.
+        Binding("space", "toggle_selection", "Select",
+                tooltip="select or unselect the highlighted run (export, overlay, probe)"),
+        Binding("l", "toggle_metric", "Loss/acc",
+                tooltip="overlay the selected runs' loss or their accuracy"),
+        Binding("e", "export", "Export",
+                tooltip="export the selected runs' histories to one CSV file"),
+        Binding("o", "open_config", "Open",
+                tooltip="open the highlighted run's settings in the Dataset, Model, Augment "
+                        "and Train tabs"),
         Binding("c", "continue_run", "Continue",
                 tooltip="continue the highlighted run from its last checkpoint"),
         Binding("w", "watch_run", "Watch",
