@@ -112,3 +112,33 @@ def test_help_lists_every_train_flag(capsys) -> None:
     for setting in RUN_SETTINGS:
         assert setting.cli_flag in text
     assert "--resume" in text and "--detach" in text
+
+
+def test_settings_that_do_not_go_together_with_their_boundaries() -> None:
+    from cnn_tui.core.runs.config import check_combination
+
+    # Warm-up must leave at least one epoch to the schedule.
+    check_combination({"warmup_epochs": 2, "epochs": 3})
+    check_combination({"warmup_epochs": 2})  # no epochs given: nothing to compare
+    check_combination({"epochs": 3})
+    with pytest.raises(ConfigError) as caught:
+        check_combination({"warmup_epochs": 3, "epochs": 3})
+    assert str(caught.value) == (
+        "warm-up must be shorter than the run: 3 warm-up epochs (--warmup-epochs) leave "
+        "none of the run's 3 (--epochs) for the schedule; lower one or raise the other.")
+    # Reduce-on-plateau only with a constant rate and no warm-up.
+    check_combination({"plateau_patience": 2})
+    check_combination({"plateau_patience": 2, "lr_schedule": "constant", "warmup_epochs": 0})
+    check_combination({"lr_schedule": "cosine", "warmup_epochs": 1, "epochs": 5})
+    expected = ("plateau wait (--plateau-patience) needs lr schedule constant without warm-up "
+                "(Keras's ReduceLROnPlateau cannot change a scheduled rate); got {}.")
+    cases = {
+        "lr schedule cosine": {"plateau_patience": 2, "lr_schedule": "cosine"},
+        "lr schedule constant with a warm-up": {"plateau_patience": 1, "warmup_epochs": 1},
+        "lr schedule step with a warm-up": {"plateau_patience": 1, "lr_schedule": "step",
+                                            "warmup_epochs": 2, "epochs": 9},
+    }
+    for what, values in cases.items():
+        with pytest.raises(ConfigError) as caught:
+            check_combination(values)
+        assert str(caught.value) == expected.format(what)
