@@ -21,6 +21,7 @@ from time import perf_counter
 from typing import Any
 
 from bench_common import Ratio, Results, percentile, say
+from bench_tui import wait_until
 
 LOOKS = 20
 """Images looked inside, the first one included."""
@@ -30,15 +31,6 @@ def inspectable_run(runs_dir: Path) -> Path | None:
     """The newest run folder with a saved model."""
     runs = sorted(path for path in runs_dir.iterdir() if (path / "model.keras").is_file())
     return runs[-1] if runs else None
-
-
-async def wait_until(pilot: Any, condition: Any, timeout: float, what: str,
-                     interval: float = 0.2) -> None:
-    deadline = perf_counter() + timeout
-    while not condition():
-        if perf_counter() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        await pilot.pause(interval)
 
 
 async def maps_latencies_async(runs_dir: Path, run_dir: Path, looks: int,
