@@ -76,14 +76,20 @@ def test_real_binary_draws_images_with_the_chosen_colours(shared_data: Path, tmp
     cifar = shared_data / "cifar10" / "cifar10_train_0000_0999.npz"
     command = (
         # As over SSH: TERM forwarded, COLORTERM not.
-        f"cd {tmp_path} && env -u COLORTERM TERM=xterm-256color PYTHONPATH={SOURCE_ROOT} "
+        # COLUMNS and LINES: the pane's shell may carry 80 and 24 from the environment
+        # the tmux server started in, and the app would believe them over the pane.
+        f"cd {tmp_path} && env -u COLORTERM -u COLUMNS -u LINES TERM=xterm-256color "
+        f"PYTHONPATH={SOURCE_ROOT} "
         f"{sys.executable} -m cnn_tui --dataset {cifar} --runs-dir {tmp_path / 'runs'} "
         f"--color {choice}; echo EXITED $?; sleep 60"
     )
     tmux("kill-session", "-t", SESSION)
     tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", command)
     try:
-        screen = wait_for(lambda s: "Flatten" in s, 30, "the shape table")
+        # The first row and the totals: on screen at any size (at 80x24 the table shows
+        # only its first ten layers).
+        screen = wait_for(lambda s: "Conv2D" in s and "params 276,138" in s, 30,
+                          "the shape table")
         if drawn_width(screen) < 118:
             # A fresh tmux server (3.3) may start the pane at its default 80x24 and the
             # app miss the resize; a nudge makes it draw at the size asked for.
