@@ -24,7 +24,7 @@ from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.index import list_runs
 from cnn_tui.core.runs.outcome import RunOutcome
 from cnn_tui.core.runs.runner import run_training
-from tests.resources import missing
+from tests.tiny_runs import load_tiny_mnist
 
 TINY_SPEC = {
     "layers": [
@@ -40,15 +40,7 @@ STEPS = N_TRAIN // BATCH
 
 @pytest.fixture(scope="module")
 def mnist_small(request: pytest.FixtureRequest) -> Any:
-    from cnn_tui.core.datasets import load_dataset
-
-    shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
-    if not shared.is_dir():
-        missing(f"real MNIST not found at {shared} (see shared/data/README.md)")
-    data = load_dataset(shared, limit=N_TRAIN, seed=0)
-    # A small validation set keeps each epoch's evaluation quick.
-    data.x_val, data.y_val = data.x_val[:200], data.y_val[:200]
-    return data
+    return load_tiny_mnist(N_TRAIN, n_val=200)
 
 
 def _train(

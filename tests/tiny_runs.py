@@ -20,14 +20,16 @@ STEPS = N_TRAIN // BATCH
 RATE = 0.01
 
 
-def load_tiny_mnist() -> Any:
+def load_tiny_mnist(n_train: int = N_TRAIN, n_val: int = 100) -> Any:
+    """A class-balanced slice of the real MNIST in ../shared/data, with a small
+    validation set so that each epoch's evaluation is quick."""
     from cnn_tui.core.datasets import load_dataset
 
     shared = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
     if not shared.is_dir():
         missing(f"real MNIST not found at {shared} (see shared/data/README.md)")
-    data = load_dataset(shared, limit=N_TRAIN, seed=0)
-    data.x_val, data.y_val = data.x_val[:100], data.y_val[:100]
+    data = load_dataset(shared, limit=n_train, seed=0)
+    data.x_val, data.y_val = data.x_val[:n_val], data.y_val[:n_val]
     return data
 
 

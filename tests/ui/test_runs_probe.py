@@ -33,6 +33,7 @@ from tests.inspect_runs import column_model, write_dataset, write_run
 from tests.resources import missing
 from tests.ui.run_folders import scanned, wait_until
 from tests.ui.run_folders import write_run as write_run_without_model
+from tests.ui.settle import panels_ready
 from tests.ui.test_runs_panel import KNOWN_LOGS, RunsApp
 
 PROBE_TIMEOUT_S = 240.0
@@ -289,8 +290,7 @@ def test_probe_view_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int,
     app = CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=runs), load_tensorflow=False)
 
     async def probe_both(pilot: Any) -> None:
-        # The Runs tab's panel is mounted just after the first frame (tab_panels.py).
-        await wait_until(pilot, lambda: app.panels_mounted, 10.0, "the hidden tabs' panels")
+        await panels_ready(pilot)  # the Runs tab's panel comes after the first frame
         await pilot.app.workers.wait_for_complete()
         await pilot.press("5")
         panel = await select_all(pilot)
