@@ -21,6 +21,7 @@ import pytest
 from cnn_tui.core.runs.checkpoint import read_state
 from cnn_tui.core.runs.history import read_history
 from tests.resources import missing
+from tests.tiny_runs import DIVERGING_SPEC
 
 TINY_SPEC = {"layers": [
     {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
@@ -210,8 +211,10 @@ def test_ctrl_c_while_loading_exits_130_without_a_run(shared_data, tmp_path, spe
     assert not runs.exists() or not any(runs.iterdir())
 
 
-def test_a_failure_while_training_exits_1_and_stays_resumable(shared_data, tmp_path, spec):
+def test_a_failure_while_training_exits_1_and_stays_resumable(shared_data, tmp_path):
     runs = tmp_path / "runs"
+    spec = tmp_path / "diverging.json"
+    spec.write_text(json.dumps(DIVERGING_SPEC))
     result = cli("train", "--dataset", str(shared_data / "mnist"), "--model", str(spec),
                  "--limit", "500", "--epochs", "2", "--lr", "1e30", "--runs-dir", str(runs))
     assert result.returncode == 1, result.stderr

@@ -24,7 +24,7 @@ from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.index import list_runs
 from cnn_tui.core.runs.outcome import RunOutcome
 from cnn_tui.core.runs.runner import run_training
-from tests.tiny_runs import load_tiny_mnist
+from tests.tiny_runs import DIVERGING_SPEC, load_tiny_mnist
 
 TINY_SPEC = {
     "layers": [
@@ -165,7 +165,8 @@ def test_stop_between_epochs(tmp_path: Path, mnist_small: Any) -> None:
 
 def test_nan_loss_fails_with_advice_and_a_valid_run_dir(tmp_path: Path, mnist_small: Any) -> None:
     outcome, events, _ = _train(
-        tmp_path, mnist_small, optimizer="rmsprop", learning_rate=1e30, epochs=3
+        tmp_path, mnist_small, optimizer="rmsprop", learning_rate=1e30, epochs=3,
+        model=DIVERGING_SPEC,
     )
     assert outcome.state == "failed" and not outcome.bad_input
     failed = events[-1]

@@ -19,6 +19,18 @@ N_TRAIN, BATCH = 200, 50
 STEPS = N_TRAIN // BATCH
 RATE = 0.01
 
+# A model that a learning rate of 1e30 drives to an infinite loss on every draw of
+# its weights. With ReLU after the conv, one huge step can instead kill every unit:
+# the output goes constant, the loss stays a finite ln(10), and the run "succeeds"
+# (it did in CI once). A linear conv keeps the gradient alive, so the second step
+# multiplies two ~1e29 weights and overflows float32.
+DIVERGING_SPEC = {"layers": [
+    {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "linear"},
+    {"type": "MaxPooling2D", "pool_size": 2},
+    {"type": "Flatten"},
+    {"type": "Dense", "units": 10, "activation": "softmax"},
+]}
+
 
 def load_tiny_mnist(n_train: int = N_TRAIN, n_val: int = 100) -> Any:
     """A class-balanced slice of the real MNIST in ../shared/data, with a small
