@@ -47,6 +47,10 @@ class RunStarted:
     """Epochs already trained: a resumed run goes on from here."""
     history: dict[str, list[float]] = field(default_factory=dict)
     """The rows of those epochs (``read_history``'s columns), for the curves."""
+    compute: dict[str, str] = field(default_factory=dict)
+    """How the run computes, label -> text in the order shown (``replicas``,
+    ``precision``, ``xla``...): the Train tab's compute line and config.json's
+    ``compute``."""
 
 
 @dataclass(frozen=True)

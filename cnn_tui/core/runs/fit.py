@@ -85,6 +85,8 @@ def train_prepared(
     keras.utils.set_random_seed((config.seed or 0) + initial_epoch)
     prepared.run_config["versions"] = library_versions()
     prepared.run_config["devices"] = device_names()
+    compute: dict[str, str] = {}
+    prepared.run_config["compute"] = compute
     write_config(run_dir, prepared.run_config)
 
     steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
@@ -116,7 +118,8 @@ def train_prepared(
     emit(RunStarted(run_dir=run_dir, config=config, report=prepared.report,
                     dataset_info=dataset.info, n_train=len(dataset.x_train),
                     n_val=len(dataset.x_val), steps_per_epoch=steps, summary=summary,
-                    initial_epoch=initial_epoch, history=read_history(run_dir)))
+                    initial_epoch=initial_epoch, history=read_history(run_dir),
+                    compute=compute))
     stopped = False
     try:
         if initial_epoch < config.epochs:

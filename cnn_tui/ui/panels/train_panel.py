@@ -165,6 +165,7 @@ class TrainPanel(Horizontal):
                         f"validating on {event.n_val:,}{resumed}")
         # A resumed run's curves start with the epochs it trained before.
         self.curves.load_history(event.history)
+        self.progress.show_compute(event.compute)
         self.progress.set_position(event.initial_epoch + 1, 0, event.steps_per_epoch, epochs)
 
     def batch_progress(self, event: BatchProgress) -> None:

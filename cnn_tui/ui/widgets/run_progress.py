@@ -7,6 +7,8 @@ curves, the best epoch and the gap between training and validation accuracy.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -23,6 +25,7 @@ class RunProgress(Vertical):
     RunProgress {
         height: auto;
         #train-state { height: auto; max-height: 3; margin-top: 1; }
+        #train-compute { height: auto; color: $text-muted; }
         .progress { height: 1; }
         .progress Label { width: 6; }
         .progress ProgressBar { width: 1fr; }
@@ -33,6 +36,9 @@ class RunProgress(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("ready", id="train-state")
+        compute = Static("", id="train-compute")
+        compute.display = False  # until a run says how it computes
+        yield compute
         with Horizontal(classes="progress"):
             yield Label("epoch")
             yield ProgressBar(total=1, id="epoch-progress", show_eta=False)
@@ -46,11 +52,20 @@ class RunProgress(Vertical):
         update_text(self.query_one("#train-state", Static),
                     Text(text, style="bold red" if error else ""))
 
+    def show_compute(self, compute: Mapping[str, str]) -> None:
+        """How the run computes (``RunStarted.compute``): ``replicas 2 x 128 · precision
+        float32``; empty hides the line."""
+        text = " · ".join(f"{label} {value}" for label, value in compute.items())
+        line = self.query_one("#train-compute", Static)
+        line.display = bool(text)
+        line.update(Text(text))
+
     def reset(self) -> None:
         """Bars that pulse (the run's size is not known yet) and no statistics."""
         for bar in self.query(ProgressBar):
             bar.update(total=None, progress=0)
         self.query_one("#train-stats", Static).update("")
+        self.show_compute({})
 
     def set_position(self, epoch: int, step: int, steps: int, epochs: int) -> None:
         """``step`` of ``steps`` batches done in ``epoch`` (1-based) of ``epochs``."""
