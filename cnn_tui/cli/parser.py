@@ -22,7 +22,7 @@ APP_SETTINGS = ("dataset", "model", "augment", "optimizer", "learning_rate", "ba
                 "epochs", "limit", "val_split", "image_size", "seed", "lr_schedule",
                 "warmup_epochs", "lr_step_epochs", "lr_decay", "monitor", "plateau_patience",
                 "plateau_factor", "early_stop_patience", "early_stop_min_delta", "restore_best",
-                "runs_dir", "on_hangup", "color")
+                "devices", "runs_dir", "on_hangup", "color")
 TRAIN_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "run")
 SUMMARY_SETTINGS = ("dataset", "model", "image_size", "batch_size", "optimizer")
 """The last two size the training-memory estimate."""
@@ -67,7 +67,8 @@ def _add_settings(parser: argparse.ArgumentParser, names: tuple[str, ...]) -> No
 
 
 def _metavar(setting: Setting) -> str:
-    return {"int": "N", "float": "X", "size": "HxW", "path": "DIR"}.get(setting.kind, "TEXT")
+    return {"int": "N", "float": "X", "size": "HxW", "path": "DIR",
+            "devices": "DEVICES"}.get(setting.kind, "TEXT")
 
 
 def resolve_settings(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:

@@ -32,16 +32,42 @@ def import_tensorflow() -> ModuleType:
     return module
 
 
-def start_runtime() -> list[str]:
+def start_runtime(cpu_devices: int = 1) -> list[str]:
     """Import TensorFlow and start its runtime now; the device names, GPUs first.
 
     Starting the runtime creates TensorFlow's thread pools, which keep the
     priority of the thread that starts them (the TUI starts them in a thread of
     lower priority than its own, so that keys come first while a run trains).
+    ``cpu_devices``: split the CPU into that many logical devices first
+    (``--devices cpu:N``); it cannot change once the runtime has started.
     """
     tf = import_tensorflow()
+    if cpu_devices > 1:
+        split_cpu(cpu_devices)
     tf.config.list_logical_devices()
     return list(_devices or [])
+
+
+def split_cpu(count: int) -> int:
+    """Split the CPU into ``count`` logical devices unless the runtime has started;
+    the number of logical CPU devices the runtime has (or will have).
+
+    TensorFlow fixes its logical devices when its runtime starts: after that
+    the split it started with stays, and the caller compares the count.
+    """
+    tf = import_tensorflow()
+    with _lock:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        configured = tf.config.get_logical_device_configuration(cpu)
+        have = len(configured) if configured else 1
+        if have >= count:
+            return have  # more is fine: a run uses the first ``count``
+        try:
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(count)])
+        except RuntimeError:  # "Virtual devices cannot be modified after being initialized"
+            return len(tf.config.list_logical_devices("CPU"))
+        return count
 
 
 def _prepare_devices(tf: ModuleType) -> list[str]:

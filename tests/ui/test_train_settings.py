@@ -119,7 +119,7 @@ def test_a_runs_config_json_is_read_through_the_table() -> None:
                       "lr_schedule": "constant", "warmup_epochs": None, "lr_step_epochs": 5,
                       "lr_decay": 0.5, "monitor": "val_loss", "plateau_patience": None,
                       "plateau_factor": 0.1, "early_stop_patience": None,
-                      "early_stop_min_delta": 0.0, "restore_best": "yes"}
+                      "early_stop_min_delta": 0.0, "restore_best": "yes", "devices": "auto"}
     # Runs written before config.json had options: their top-level settings.
     legacy = values_from_run_config({"optimizer": "adam", "epochs": 3, "seed": 1})
     assert (legacy["optimizer"], legacy["epochs"], legacy["seed"]) == ("adam", 3, 1)

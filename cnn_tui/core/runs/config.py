@@ -88,6 +88,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("restore_best", "choice", "yes", "early stopping: end with the weights of the "
             "epoch where --monitor was best, not the last epoch's", label="restore best",
             choices=YES_NO, group="monitors"),
+    Setting("devices", "devices", "auto", "where to train: auto (every GPU, else the CPU), "
+            "cpu, cpu:N (the CPU split into N devices, to try several replicas without GPUs), "
+            "or GPU indices (0,1 or gpu:0-3); more than one device trains one replica on each "
+            "(MirroredStrategy) and --batch-size is split between them", label="devices",
+            group="compute"),
     Setting("runs_dir", "path", "runs", "where run directories go"),
     Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
@@ -100,6 +105,7 @@ SETTINGS: tuple[Setting, ...] = (
 SETTING_GROUPS = {
     "schedule": "learning-rate schedule",
     "monitors": "reduce on plateau and early stopping",
+    "compute": "devices, precision and XLA",
 }
 """The sections of related settings (``Setting.group``) and their titles."""
 SETTING = {setting.name: setting for setting in SETTINGS}
@@ -133,13 +139,14 @@ class TrainConfig:
     early_stop_patience: int | None = SETTING["early_stop_patience"].default
     early_stop_min_delta: float = SETTING["early_stop_min_delta"].default
     restore_best: str = SETTING["restore_best"].default
+    devices: str = SETTING["devices"].default
     runs_dir: str | Path = SETTING["runs_dir"].default
     name: str | None = SETTING["name"].default
 
     def validate(self) -> None:
         """Raise ConfigError for the first setting out of range (the table's message)."""
         for setting in RUN_SETTINGS:
-            if setting.kind in ("int", "float", "choice", "size"):
+            if setting.kind in ("int", "float", "choice", "size", "devices"):
                 setting.check(getattr(self, setting.name))
         check_combination({s.name: getattr(self, s.name) for s in RUN_SETTINGS})
 

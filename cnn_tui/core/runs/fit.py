@@ -27,6 +27,7 @@ from cnn_tui.core.runs.history import HISTORY_FILE, HistoryWriter, Row, read_his
 from cnn_tui.core.runs.monitors import best_weights, ending, make_monitors
 from cnn_tui.core.runs.monitors import state as monitor_state
 from cnn_tui.core.runs.outcome import RunOutcome
+from cnn_tui.core.runs.placement import Placement, place
 from cnn_tui.core.runs.prepare import PreparedRun, library_versions
 from cnn_tui.core.runs.rundir import (
     CHECKPOINT_FILE,
@@ -49,21 +50,28 @@ def make_optimizer(name: str, learning_rate: Any) -> Any:
     return keras.optimizers.RMSprop(learning_rate)
 
 
-def _model(prepared: PreparedRun, steps: int) -> Any:
-    """A new compiled model, or the checkpoint's with its optimizer state (resume)."""
+def _model(prepared: PreparedRun, steps: int, placement: Placement) -> Any:
+    """A new compiled model, or the checkpoint's with its optimizer state (resume).
+
+    Made inside the strategy's scope: its variables (weights, optimizer slots,
+    metrics) are then mirrored on every replica, and Keras's ``fit`` runs each
+    step on all of them and distributes the batches.
+    """
     from cnn_tui.core.keras_model import build_keras_model
 
     info, config = prepared.dataset.info, prepared.config
-    if prepared.resume is not None:
-        model = load_model(prepared.resume.checkpoint)
-        follow_schedule(model.optimizer, config, steps)
-        return model
-    model = build_keras_model(prepared.spec, info.input_shape, info.num_classes, prepared.report)
-    model.compile(
-        optimizer=make_optimizer(config.optimizer, learning_rate_for(config, steps)),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    with placement.strategy.scope():
+        if prepared.resume is not None:
+            model = load_model(prepared.resume.checkpoint)
+            follow_schedule(model.optimizer, config, steps)
+            return model
+        model = build_keras_model(prepared.spec, info.input_shape, info.num_classes,
+                                  prepared.report)
+        model.compile(
+            optimizer=make_optimizer(config.optimizer, learning_rate_for(config, steps)),
+            loss="categorical_crossentropy",
+            metrics=["accuracy"],
+        )
     return model
 
 
@@ -85,13 +93,15 @@ def train_prepared(
     keras.utils.set_random_seed((config.seed or 0) + initial_epoch)
     prepared.run_config["versions"] = library_versions()
     prepared.run_config["devices"] = device_names()
-    compute: dict[str, str] = {}
+    placement = prepared.placement or place(config.devices, config.batch_size)
+    compute: dict[str, str] = {"replicas": placement.describe()}
     prepared.run_config["compute"] = compute
+    prepared.run_config.update(placement.record())
     write_config(run_dir, prepared.run_config)
 
     steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     emit(StatusChanged("Loading the checkpoint" if prepared.resume else "Building the model"))
-    model = _model(prepared, steps)
+    model = _model(prepared, steps, placement)
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
     summary = "\n".join(lines)

@@ -20,6 +20,7 @@ from cnn_tui.core.runs.config import TrainConfig, config_to_dict
 from cnn_tui.core.runs.control import clear_stop_request
 from cnn_tui.core.runs.events import RunEvent, StatusChanged
 from cnn_tui.core.runs.files import remove_stale_temps, write_json_atomic
+from cnn_tui.core.runs.placement import Placement, place
 from cnn_tui.core.runs.resume import ResumePoint
 from cnn_tui.core.runs.rundir import (
     CONFIG_FILE,
@@ -45,6 +46,8 @@ class PreparedRun:
     """What config.json holds."""
     resume: ResumePoint | None = None
     warnings: list[str] = field(default_factory=list)
+    placement: Placement | None = None
+    """The devices and strategy it trains with (``placement.py``); set by ``prepare_run``."""
 
 
 def prepare_run(
@@ -85,6 +88,9 @@ def prepare_run(
     if report is None or not report.fits(info.input_shape, info.num_classes):
         report = infer_shapes(spec, info.input_shape, info.num_classes)
     check_report(report)
+    # The devices are checked against the machine (TensorFlow's first use) before
+    # the run folder exists: naming a GPU the box lacks is bad input, not a failed run.
+    placement = place(config.devices, config.batch_size)
     if before_run_dir is not None:
         before_run_dir()
     if resume is not None:
@@ -101,7 +107,7 @@ def prepare_run(
     update_status(run_dir, state="running", message="", epochs_planned=config.epochs,
                   epochs_done=epochs_done, kind=kind, **process_identity())
     return PreparedRun(config, spec, dataset, report, run_dir, run_config, resume,
-                       list(getattr(dataset, "warnings", []) or []))
+                       list(getattr(dataset, "warnings", []) or []), placement)
 
 
 def load_run_dataset(
@@ -171,12 +177,13 @@ def _resumed_config(resume: ResumePoint, config: TrainConfig) -> dict[str, Any]:
     run_config["epochs"] = config.epochs
     options = dict(run_config.get("options") or {})
     options["epochs"] = config.epochs
+    options["devices"] = config.devices  # may differ from the first part's (another box)
     run_config["options"] = options
     resumes = run_config.get("resumes")
     resumes = list(resumes) if isinstance(resumes, list) else []
     resumes.append({"at": datetime.now().isoformat(timespec="seconds"),
                     "from_epoch": len(resume.rows), "epochs": config.epochs,
-                    "checkpoint": resume.checkpoint.name})
+                    "devices": config.devices, "checkpoint": resume.checkpoint.name})
     run_config["resumes"] = resumes
     return run_config
 

@@ -3,7 +3,9 @@
 A run resumes from ``checkpoint.keras`` (saved after every finished epoch),
 or, when it finished and its checkpoint was removed, from ``model.keras``,
 whose state says it holds whole epochs. Its settings come from
-``config.json``; only the total number of epochs may change (an extension).
+``config.json``; only the total number of epochs may change (an extension),
+and the devices it trains on (a checkpoint holds no trace of them, so a run
+stopped on one box may go on with another's GPUs).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from cnn_tui.core.runs.rundir import (
     STATUS_FILE,
 )
 
-CHANGEABLE_ON_RESUME = ("epochs", "runs_dir")
+CHANGEABLE_ON_RESUME = ("epochs", "runs_dir", "devices")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ def plan_resume(
         raise ConfigError(f"{run_dir.name} is still running (pid {status.get('pid')} on "
                           f"{status.get('host')}); stop it first with cnn-tui stop {run_dir}.")
     config = replace(config_from_dict(run_config.get("options")), runs_dir=run_dir.parent)
+    if (given or {}).get("devices") is not None:
+        config = replace(config, devices=(given or {})["devices"])
     _refuse_contradictions(config, given or {})
     checkpoint, saved = _usable_checkpoint(run_dir)
     rows = tuple(saved["history"])

@@ -37,7 +37,7 @@ class Setting:
     name: str
     """The ``TrainConfig`` field (or, for ``scope='app'``, the app option)."""
     kind: str
-    """int, float, choice, size, text, path, augment or model."""
+    """int, float, choice, size, devices, text, path, augment or model."""
     default: Any
     help: str
     label: str = ""
@@ -72,6 +72,10 @@ class Setting:
         """What a valid value looks like, for messages and help."""
         if self.choices:
             return "one of " + ", ".join(self.choices)
+        if self.kind == "devices":
+            from cnn_tui.core.runs.placement import DEVICES_EXPECTED
+
+            return DEVICES_EXPECTED
         if self.kind == "size":
             return f"a size HxW with sides from 1 to {MAX_IMAGE_SIDE}, e.g. 32x32"
         noun = {"int": "a whole number", "float": "a number"}.get(self.kind, "text")
@@ -99,6 +103,10 @@ class Setting:
             from cnn_tui.core.augment_config import parse_augment
 
             return parse_augment(text)
+        if self.kind == "devices":
+            from cnn_tui.core.runs.placement import parse_devices
+
+            return parse_devices(text)
         reader = _READERS.get(self.kind)
         if reader is None:
             return self.check(text)
@@ -125,6 +133,12 @@ class Setting:
             if not _is_size(value):
                 raise self._fail(value)
             return (int(value[0]), int(value[1]))
+        elif self.kind == "devices":
+            # Only the canonical form (what ``parse`` returns) is a value.
+            from cnn_tui.core.runs.placement import parse_devices
+
+            if not isinstance(value, str) or parse_devices(value) != value:
+                raise self._fail(value)
         elif self.choices and value not in self.choices:
             raise self._fail(value)
         if self.minimum is not None and not self._in_bounds(value):

@@ -1,0 +1,190 @@
+"""Where a run computes: the ``devices`` setting, read and turned into a strategy.
+
+The setting (its grammar is pure, checked without TensorFlow):
+
+* ``auto``: every visible GPU, else the CPU;
+* ``cpu``: the CPU alone, even where GPUs exist;
+* ``cpu:N``: the CPU split into N logical devices, one replica each, so that
+  a machine without GPUs can run (and the tests can check) the mirrored path;
+* GPU indices, ``0,1``, ``gpu:0,1`` or a range ``gpu:0-3``.
+
+``place`` resolves the setting against the devices TensorFlow sees: more
+than one device trains under ``tf.distribute.MirroredStrategy`` (one replica
+per device, gradients summed across them every step); one device uses the
+default strategy, with no overhead, unless it is not the device TensorFlow
+picks by itself (the CPU on a GPU box, or a second GPU), which
+``OneDeviceStrategy`` pins the run to. ``batch_size`` stays the global batch:
+every step takes that many images and splits them between the replicas.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from cnn_tui.core.errors import ConfigError
+
+MAX_DEVICES = 64
+"""The most devices (GPU index + 1, or CPU splits) the setting names: more is a typo."""
+
+DEVICES_EXPECTED = ("auto, cpu, cpu:N (the CPU split into N devices), or GPU indices "
+                    "such as 0,1, gpu:0,1 or gpu:0-3")
+
+_CPU_SPLIT = re.compile(r"cpu:(\d{1,3})")
+_INDEX = re.compile(r"(\d{1,3})(?:-(\d{1,3}))?")
+
+
+def parse_devices(text: str) -> str:
+    """The setting's canonical form of ``text`` (``cpu:1`` -> ``cpu``, ``0,1`` ->
+    ``gpu:0,1``); ConfigError naming what it must be."""
+    given = text
+    text = text.strip().lower().replace(" ", "")
+    if text in ("auto", "cpu"):
+        return text
+    split = _CPU_SPLIT.fullmatch(text)
+    if split:
+        count = int(split.group(1))
+        if not 1 <= count <= MAX_DEVICES:
+            raise ConfigError(f"devices cpu:N splits the CPU into N devices, N from 1 to "
+                              f"{MAX_DEVICES}; got {given!r}.")
+        return "cpu" if count == 1 else f"cpu:{count}"
+    indices = _gpu_indices(text.removeprefix("gpu:"))
+    if indices is None:
+        raise ConfigError(f"devices must be {DEVICES_EXPECTED}; got {given!r}.")
+    return "gpu:" + ",".join(str(i) for i in indices)
+
+
+def _gpu_indices(text: str) -> list[int] | None:
+    """``0,1`` or ``0-3`` as a list of distinct indices in their order; None if unreadable."""
+    indices: list[int] = []
+    for part in text.split(","):
+        match = _INDEX.fullmatch(part)
+        if match is None:
+            return None
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) else first
+        if last < first or last >= MAX_DEVICES:
+            return None
+        indices.extend(range(first, last + 1))
+    if len(set(indices)) != len(indices):
+        return None  # 0,0 would put two replicas on one GPU: a typo, not a plan
+    return indices
+
+
+def cpu_split(devices: str) -> int:
+    """How many logical CPU devices ``devices`` (canonical) needs: N for ``cpu:N``, else 1."""
+    match = _CPU_SPLIT.fullmatch(devices)
+    return int(match.group(1)) if match else 1
+
+
+def gpu_indices(devices: str) -> list[int] | None:
+    """The GPU indices ``devices`` (canonical) names, or None when it names none."""
+    if not devices.startswith("gpu:"):
+        return None
+    return _gpu_indices(devices.removeprefix("gpu:"))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The strategy a run trains under and what it means for its batches."""
+
+    setting: str
+    strategy: Any
+    """A ``tf.distribute.Strategy``; its ``scope()`` is where the model is made."""
+    kind: str
+    """default, one-device or mirrored."""
+    devices: tuple[str, ...]
+    """Short device names, one per replica: ``GPU:0``, ``CPU:1``."""
+    batch_size: int
+    """The global batch: images per step across all replicas."""
+
+    @property
+    def replicas(self) -> int:
+        return len(self.devices)
+
+    @property
+    def per_replica_batch(self) -> int:
+        """The largest share of a global batch one replica gets (what sizes its memory)."""
+        return -(-self.batch_size // self.replicas)
+
+    def describe(self) -> str:
+        """The Train tab's ``replicas`` value: ``2 x 128 images (CPU:0, CPU:1)``."""
+        smallest = self.batch_size // self.replicas
+        share = (str(smallest) if smallest == self.per_replica_batch
+                 else f"{smallest}-{self.per_replica_batch}")
+        return f"{self.replicas} x {share} images ({device_list(self.devices)})"
+
+    def record(self) -> dict[str, Any]:
+        """What config.json keeps of it."""
+        return {"devices_setting": self.setting, "strategy": self.kind,
+                "replicas": self.replicas, "replica_devices": list(self.devices),
+                "per_replica_batch": self.per_replica_batch}
+
+
+def device_list(devices: tuple[str, ...]) -> str:
+    """``CPU:0, CPU:1``; a long run of one kind as ``GPU:0-7`` (the line must stay short)."""
+    kinds = {name.split(":")[0] for name in devices}
+    numbers = [int(name.split(":")[1]) for name in devices]
+    contiguous = numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    if len(devices) > 3 and len(kinds) == 1 and contiguous:
+        return f"{kinds.pop()}:{numbers[0]}-{numbers[-1]}"
+    return ", ".join(devices)
+
+
+def place(devices: str, batch_size: int) -> Placement:
+    """Resolve ``devices`` (canonical) on this machine (imports TensorFlow).
+
+    Raises ConfigError when it names devices that do not exist, when the CPU
+    cannot be split any more (TensorFlow started with fewer CPU devices), or
+    when the global batch is smaller than the replicas.
+    """
+    from cnn_tui.core.tf_setup import import_tensorflow, split_cpu
+
+    tf = import_tensorflow()
+    gpus = [_short(d.name) for d in tf.config.list_physical_devices("GPU")]
+    wanted = gpu_indices(devices)
+    if devices == "auto":
+        chosen = gpus or ["CPU:0"]
+    elif wanted is not None:
+        missing = [i for i in wanted if i >= len(gpus)]
+        if missing:
+            have = (f"GPUs 0-{len(gpus) - 1}" if len(gpus) > 1 else
+                    "GPU 0 only" if gpus else "no GPU")
+            raise ConfigError(f"devices {devices} names GPU {missing[0]}, but this machine has "
+                              f"{have}; use auto, cpu, or the GPUs that exist.")
+        chosen = [gpus[i] for i in wanted]
+    else:
+        count = cpu_split(devices)
+        split = split_cpu(count) if count > 1 else 1
+        if split < count:
+            raise ConfigError(
+                f"devices {devices} needs the CPU split into {count} devices before "
+                f"TensorFlow starts, but it started with {split}; start again with "
+                f"--devices {devices} (cnn-tui train or the app).")
+        chosen = [f"CPU:{i}" for i in range(count)]
+    if batch_size < len(chosen):
+        raise ConfigError(f"batch size {batch_size} is smaller than the {len(chosen)} replicas "
+                          f"of devices {devices}: each replica needs at least one image of "
+                          "every batch; raise --batch-size.")
+    return _strategy_for(tf, devices, tuple(chosen), batch_size, bool(gpus))
+
+
+def _strategy_for(tf: Any, setting: str, chosen: tuple[str, ...], batch_size: int,
+                  has_gpu: bool) -> Placement:
+    names = [f"/device:{name}" for name in chosen]
+    if len(chosen) > 1:
+        strategy = tf.distribute.MirroredStrategy(devices=names)
+        return Placement(setting, strategy, "mirrored", chosen, batch_size)
+    # TensorFlow places ops on GPU:0 when there is one, else on CPU:0: that one
+    # device needs no strategy at all.
+    default_device = "GPU:0" if has_gpu else "CPU:0"
+    if chosen[0] == default_device:
+        return Placement(setting, tf.distribute.get_strategy(), "default", chosen, batch_size)
+    return Placement(setting, tf.distribute.OneDeviceStrategy(names[0]), "one-device",
+                     chosen, batch_size)
+
+
+def _short(name: str) -> str:
+    """``/physical_device:GPU:1`` -> ``GPU:1``."""
+    return ":".join(name.split(":")[-2:])
