@@ -135,3 +135,15 @@ def test_a_missing_gpu_is_bad_input_that_leaves_no_run_folder(tmp_path: Path) ->
     assert outcome.state == "failed" and outcome.bad_input and outcome.run_dir is None
     assert "names GPU 63" in outcome.message
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_a_cpu_split_after_tensorflow_started_says_to_start_again() -> None:
+    import tensorflow as tf
+
+    tf.config.list_logical_devices()  # the runtime runs from here on, with its CPU split fixed
+    have = len(tf.config.list_logical_devices("CPU"))
+    with pytest.raises(ConfigError) as raised:
+        place("cpu:64", 256)
+    assert str(raised.value) == (
+        "devices cpu:64 needs the CPU split into 64 devices before TensorFlow starts, but it "
+        f"started with {have}; start again with --devices cpu:64 (cnn-tui train or the app).")

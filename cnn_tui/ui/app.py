@@ -183,18 +183,23 @@ class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl,
           description="loading TensorFlow")
     def _load_tensorflow(self) -> None:
         try:
+            from cnn_tui.core.runs.placement import cpu_split
             from cnn_tui.core.tf_setup import start_runtime
 
             # TensorFlow's thread pools start in a thread of lower priority than the UI's.
-            names = in_lowered_thread(start_runtime)
+            # --devices cpu:N splits the CPU now: the split is fixed once the runtime runs.
+            split = cpu_split(self.options.devices)
+            names = in_lowered_thread(lambda: start_runtime(split))
             import keras  # noqa: F401 - imported here so the first run does not wait for it
         except Exception as exc:  # noqa: BLE001 - any import failure is reported, not raised
             self.post_message(TensorFlowFailed(f"{type(exc).__name__}: {exc}"))
             return
         # The libraries' objects live as long as the app: no run's collections walk them.
         freeze_long_lived(collect_first=True)
-        gpus = [name.split(":", 1)[-1] for name in names if name.startswith("GPU")]
-        self.post_message(TensorFlowReady(f"GPU {gpus[0]}" if gpus else "CPU"))
+        gpus = [name.rsplit(":", 1)[-1] for name in names if name.startswith("GPU")]
+        device = (f"GPUs {', '.join(gpus)}" if len(gpus) > 1 else f"GPU {gpus[0]}" if gpus
+                  else f"CPU as {split} devices" if split > 1 else "CPU")
+        self.post_message(TensorFlowReady(device))
 
     def on_tensor_flow_ready(self, message: TensorFlowReady) -> None:
         self.tensorflow_ready = True

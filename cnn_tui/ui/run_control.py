@@ -116,6 +116,7 @@ class RunControl(WatchControl):
 
     @work(thread=True, group="training", exit_on_error=False, description="training a model")
     def _train(self, config: Any, stop_event: StopRequest, resume: Resume | None) -> None:
+        from cnn_tui.core.runs.placement import cpu_split
         from cnn_tui.core.runs.resume import plan_resume
         from cnn_tui.core.runs.runner import run_training
         from cnn_tui.core.tf_setup import start_runtime
@@ -123,8 +124,10 @@ class RunControl(WatchControl):
         # Keys first: TensorFlow's thread pools start (if the app has not started them)
         # with a lower priority than the UI thread's. A failure to import is reported
         # by run_training itself.
+        # A new run's --devices cpu:N splits the CPU, if the app has not started TensorFlow.
+        split = cpu_split(config.devices) if config is not None else 1
         with contextlib.suppress(Exception):
-            in_lowered_thread(start_runtime)
+            in_lowered_thread(lambda: start_runtime(split))
         point = None
         if resume is not None:
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import time
 from pathlib import Path
 
@@ -89,6 +90,10 @@ async def test_train_seed_mlp_on_real_mnist(shared_data: Path, tmp_path: Path) -
         stats = str(app.query_one("#train-stats").render())
         assert "train-val gap" in stats and "best epoch" in stats
         assert "finished 2 epochs" in str(app.query_one("#train-state").render())
+        # The compute line: the replicas (one on this box unless it has several GPUs),
+        # each replica's share of the batch and the devices.
+        compute = str(app.query_one("#train-compute").render())
+        assert re.fullmatch(r"replicas \d+ x \d+(-\d+)? images \([A-Z]+:\d.*\)", compute), compute
         # The running point was drawn inside the run while it trained.
         assert batches and all(0 < x <= 2 for x in batches)
         # The Runs tab lists the new run (read again in a thread at the run's end).

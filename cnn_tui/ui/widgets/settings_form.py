@@ -176,4 +176,6 @@ def group_title(group: str, values: Mapping[str, Any]) -> str:
                  (("early_stop_patience", "early stop"), ("plateau_patience", "plateau"))
                  if values.get(name) is not None]
         return " · ".join(waits) if waits else "plateau, early stop: off"
+    if group == "compute":
+        return f"devices: {values.get('devices', SETTING['devices'].default)}"
     return group
