@@ -18,6 +18,9 @@ their goals, and finally one ``name=value`` line per figure:
   start-up, training under the UI, and responsiveness (see bench_tui.py);
   ``inspect_maps_ui_s``: from enter on a mistake in the Inspect tab to the
   frame showing its feature maps (see bench_inspect_ui.py).
+* ``strategy_vs_default``: the engine under ``MirroredStrategy`` on one
+  device over the same engine under the default strategy (see
+  bench_distribute.py): what the multi-device path costs by itself.
 
 Every trial also records images per second of the process's CPU time; its
 median ratio is printed beside each figure as a cross-check that holds
@@ -54,7 +57,7 @@ from bench_common import (  # noqa: E402
     say,
 )
 
-PARTS = ("training", "augment", "inspect", "tui")
+PARTS = ("training", "augment", "inspect", "tui", "distribute")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -171,6 +174,15 @@ def main(argv: list[str] | None = None) -> int:
             say()
         if "tui" in parts:
             run_tui_part(args, dataset, results, native)
+            say()
+        if "distribute" in parts:
+            from bench_distribute import run_distribute_bench
+            from bench_training import TrainingSetup, warm_up
+
+            setup = TrainingSetup(dataset, args.model, args.batch_size, args.epochs, args.seed)
+            if "training" not in parts:
+                warm_up(setup)
+            run_distribute_bench(results, setup, args.rounds, native)
             say()
         say(format_table(results))
         say()

@@ -68,3 +68,10 @@ def test_table_shows_goals_and_figures_end_as_name_value_lines() -> None:
         "engine_vs_plain_fit=0.988",
         "key_latency_p95_ms=42.0",
     ]
+
+
+def test_the_distribute_part_runs_alone() -> None:
+    from run_bench import PARTS, parse_args
+
+    assert "distribute" in PARTS
+    assert parse_args(["--only", "distribute"]).only == ["distribute"]
