@@ -11,12 +11,20 @@ import pytest
 
 from cnn_tui.cli import main
 from cnn_tui.core.errors import ConfigError
-from cnn_tui.core.runs.config import SETTING, TrainConfig, config_from_dict, config_to_dict
+from cnn_tui.core.runs.config import (
+    SETTING,
+    TrainConfig,
+    check_combination,
+    config_from_dict,
+    config_to_dict,
+)
 from cnn_tui.core.runs.placement import (
     Placement,
+    check_batch_split,
     cpu_split,
     device_list,
     gpu_indices,
+    named_replicas,
     parse_devices,
     place,
 )
@@ -48,6 +56,32 @@ def test_a_bad_devices_text_is_one_sentence_saying_what_to_type(text: str) -> No
 def test_the_setting_helpers_read_the_canonical_form() -> None:
     assert [cpu_split(d) for d in ("auto", "cpu", "cpu:4", "gpu:0,1")] == [1, 1, 4, 1]
     assert [gpu_indices(d) for d in ("auto", "cpu:2", "gpu:1,0")] == [None, None, [1, 0]]
+    assert [named_replicas(d) for d in ("auto", "cpu", "cpu:4", "gpu:0-2")] == [None, 1, 4, 3]
+
+
+def test_the_global_batch_must_split_evenly_between_the_replicas() -> None:
+    check_batch_split(256, 2, "cpu:2")
+    check_batch_split(7, 1, "cpu")
+    with pytest.raises(ConfigError) as raised:
+        check_batch_split(33, 2, "cpu:2")
+    assert str(raised.value) == ("batch size 33 does not split evenly between the 2 replicas "
+                                 "of devices cpu:2; use a multiple of 2 (e.g. 32 or 34).")
+    with pytest.raises(ConfigError, match=r"multiple of 4 \(e.g. 4\)"):
+        check_batch_split(3, 4, "gpu:0-3")
+    # Known without TensorFlow for named devices: the Train tab says it as it is typed.
+    with pytest.raises(ConfigError, match="does not split evenly"):
+        check_combination({"devices": "gpu:0,1,2", "batch_size": 256})
+    check_combination({"devices": "auto", "batch_size": 255})  # decided on the machine
+    with pytest.raises(ConfigError, match="does not split evenly"):
+        TrainConfig(devices="cpu:2", batch_size=255).validate()
+
+
+def test_a_split_smaller_than_a_batch_must_split_evenly_too() -> None:
+    two = Placement("cpu:2", None, "mirrored", ("CPU:0", "CPU:1"), 64)
+    two.check_first_batches(1001, 64)  # more than a batch: the first one is full
+    two.check_first_batches(40, 10)
+    with pytest.raises(ConfigError, match="the 9 validation images are fewer than one batch"):
+        two.check_first_batches(100, 9)
 
 
 def test_devices_is_a_setting_of_the_compute_group_with_a_flag_and_a_field() -> None:
@@ -86,8 +120,6 @@ def test_the_description_is_short_and_names_the_per_replica_batch() -> None:
     assert two.describe() == "2 x 128 images (CPU:0, CPU:1)"
     assert two.record() == {"devices_setting": "cpu:2", "strategy": "mirrored", "replicas": 2,
                             "replica_devices": ["CPU:0", "CPU:1"], "per_replica_batch": 128}
-    uneven = Placement("gpu:0,1,2", None, "mirrored", ("GPU:0", "GPU:1", "GPU:2"), 100)
-    assert uneven.describe() == "3 x 33-34 images (GPU:0, GPU:1, GPU:2)"
     eight = tuple(f"GPU:{i}" for i in range(8))
     assert device_list(eight) == "GPU:0-7"
     assert device_list(("GPU:3", "GPU:1", "GPU:0", "GPU:2")) == "GPU:3, GPU:1, GPU:0, GPU:2"

@@ -18,6 +18,7 @@ from typing import Any
 
 from cnn_tui.core.augment_config import NO_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import ConfigError
+from cnn_tui.core.runs.placement import check_batch_split, named_replicas
 from cnn_tui.core.runs.settings import (
     COLOR_CHOICES,
     HANGUP_CHOICES,
@@ -183,6 +184,11 @@ def check_combination(values: Mapping[str, Any]) -> None:
             f"warm-up must be shorter than the run: {warmup} warm-up epochs "
             f"(--warmup-epochs) leave none of the run's {epochs} (--epochs) for the schedule; "
             "lower one or raise the other.")
+    devices, batch = values.get("devices"), values.get("batch_size")
+    if isinstance(devices, str) and batch is not None:
+        replicas = named_replicas(devices)
+        if replicas is not None:  # auto: checked once the GPUs are known (placement.place)
+            check_batch_split(batch, replicas, devices)
     schedule = values.get("lr_schedule", "constant")
     if values.get("plateau_patience") is not None and (schedule != "constant" or warmup):
         what = f"lr schedule {schedule}" + (" with a warm-up" if warmup else "")

@@ -14,7 +14,8 @@ per device, gradients summed across them every step); one device uses the
 default strategy, with no overhead, unless it is not the device TensorFlow
 picks by itself (the CPU on a GPU box, or a second GPU), which
 ``OneDeviceStrategy`` pins the run to. ``batch_size`` stays the global batch:
-every step takes that many images and splits them between the replicas.
+every step takes that many images and splits them between the replicas, so
+it must be a multiple of their number (``check_batch_split``).
 """
 
 from __future__ import annotations
@@ -78,6 +79,31 @@ def cpu_split(devices: str) -> int:
     return int(match.group(1)) if match else 1
 
 
+def named_replicas(devices: str) -> int | None:
+    """The replicas ``devices`` (canonical) trains with when that is known without
+    TensorFlow: None for ``auto``, which depends on the machine."""
+    indices = gpu_indices(devices)
+    if indices is not None:
+        return len(indices)
+    return None if devices == "auto" else cpu_split(devices)
+
+
+def check_batch_split(batch_size: int, replicas: int, devices: str) -> None:
+    """ConfigError unless a batch of ``batch_size`` splits evenly between ``replicas``.
+
+    Keras 3.15's ``fit`` under a strategy averages the first batch's
+    per-replica parts element-wise to learn the input shapes, which fails when
+    the parts differ in size; later batches (the last, short one) may be uneven.
+    """
+    if batch_size % replicas:
+        lower = batch_size - batch_size % replicas
+        higher = lower + replicas
+        example = f"{lower} or {higher}" if lower else str(higher)
+        raise ConfigError(
+            f"batch size {batch_size} does not split evenly between the {replicas} replicas "
+            f"of devices {devices}; use a multiple of {replicas} (e.g. {example}).")
+
+
 def gpu_indices(devices: str) -> list[int] | None:
     """The GPU indices ``devices`` (canonical) names, or None when it names none."""
     if not devices.startswith("gpu:"):
@@ -105,15 +131,22 @@ class Placement:
 
     @property
     def per_replica_batch(self) -> int:
-        """The largest share of a global batch one replica gets (what sizes its memory)."""
-        return -(-self.batch_size // self.replicas)
+        """One replica's share of every full batch (the global batch splits evenly)."""
+        return self.batch_size // self.replicas
 
     def describe(self) -> str:
         """The Train tab's ``replicas`` value: ``2 x 128 images (CPU:0, CPU:1)``."""
-        smallest = self.batch_size // self.replicas
-        share = (str(smallest) if smallest == self.per_replica_batch
-                 else f"{smallest}-{self.per_replica_batch}")
-        return f"{self.replicas} x {share} images ({device_list(self.devices)})"
+        return f"{self.replicas} x {self.per_replica_batch} images ({device_list(self.devices)})"
+
+    def check_first_batches(self, n_train: int, n_val: int) -> None:
+        """ConfigError when a split smaller than one batch does not split evenly: its
+        first (only) batch is what Keras averages between the replicas."""
+        for count, what in ((n_train, "training"), (n_val, "validation")):
+            if 0 < count < self.batch_size and count % self.replicas:
+                raise ConfigError(
+                    f"the {count} {what} images are fewer than one batch and do not split "
+                    f"evenly between the {self.replicas} replicas of devices {self.setting}; "
+                    f"use a multiple of {self.replicas} images or a smaller batch size.")
 
     def record(self) -> dict[str, Any]:
         """What config.json keeps of it."""
@@ -163,10 +196,7 @@ def place(devices: str, batch_size: int) -> Placement:
                 f"TensorFlow starts, but it started with {split}; start again with "
                 f"--devices {devices} (cnn-tui train or the app).")
         chosen = [f"CPU:{i}" for i in range(count)]
-    if batch_size < len(chosen):
-        raise ConfigError(f"batch size {batch_size} is smaller than the {len(chosen)} replicas "
-                          f"of devices {devices}: each replica needs at least one image of "
-                          "every batch; raise --batch-size.")
+    check_batch_split(batch_size, len(chosen), devices)
     return _strategy_for(tf, devices, tuple(chosen), batch_size, bool(gpus))
 
 

@@ -91,6 +91,7 @@ def prepare_run(
     # The devices are checked against the machine (TensorFlow's first use) before
     # the run folder exists: naming a GPU the box lacks is bad input, not a failed run.
     placement = place(config.devices, config.batch_size)
+    placement.check_first_batches(len(dataset.x_train), len(dataset.x_val))
     if before_run_dir is not None:
         before_run_dir()
     if resume is not None:
