@@ -88,6 +88,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("restore_best", "choice", "yes", "early stopping: end with the weights of the "
             "epoch where --monitor was best, not the last epoch's", label="restore best",
             choices=YES_NO, group="monitors"),
+    Setting("tensorboard", "choice", "no", "also write TensorBoard logs (each epoch's "
+            "metrics and learning rate, and the model's graph) into the run's tensorboard/ "
+            "folder, for `tensorboard --logdir runs`", label="TensorBoard", choices=YES_NO,
+            group="compute"),
     Setting("runs_dir", "path", "runs", "where run directories go"),
     Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
@@ -100,6 +104,7 @@ SETTINGS: tuple[Setting, ...] = (
 SETTING_GROUPS = {
     "schedule": "learning-rate schedule",
     "monitors": "reduce on plateau and early stopping",
+    "compute": "devices, precision, XLA and logs",
 }
 """The sections of related settings (``Setting.group``) and their titles."""
 SETTING = {setting.name: setting for setting in SETTINGS}
@@ -133,6 +138,7 @@ class TrainConfig:
     early_stop_patience: int | None = SETTING["early_stop_patience"].default
     early_stop_min_delta: float = SETTING["early_stop_min_delta"].default
     restore_best: str = SETTING["restore_best"].default
+    tensorboard: str = SETTING["tensorboard"].default
     runs_dir: str | Path = SETTING["runs_dir"].default
     name: str | None = SETTING["name"].default
 

@@ -32,6 +32,7 @@ from cnn_tui.core.runs.rundir import (
     CHECKPOINT_FILE,
     MODEL_FILE,
     SUMMARY_FILE,
+    TENSORBOARD_DIR,
     update_status,
     write_config,
 )
@@ -114,7 +115,9 @@ def train_prepared(
         extending=resume is not None and resume.extending)
     callbacks = make_callbacks(run_dir=run_dir, stop=stop, emit=emit, history=history,
                                rows=rows, epochs=config.epochs, steps=steps,
-                               batch_size=config.batch_size, monitors=monitors)
+                               batch_size=config.batch_size, monitors=monitors,
+                               tensorboard_dir=(run_dir / TENSORBOARD_DIR
+                                                if config.tensorboard == "yes" else None))
     emit(RunStarted(run_dir=run_dir, config=config, report=prepared.report,
                     dataset_info=dataset.info, n_train=len(dataset.x_train),
                     n_val=len(dataset.x_val), steps_per_epoch=steps, summary=summary,
