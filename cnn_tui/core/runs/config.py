@@ -21,9 +21,11 @@ from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.settings import (
     COLOR_CHOICES,
     HANGUP_CHOICES,
+    JIT_CHOICES,
     LR_SCHEDULES,
     MONITORS,
     OPTIMIZERS,
+    PRECISIONS,
     YES_NO,
     Setting,
 )
@@ -88,6 +90,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("restore_best", "choice", "yes", "early stopping: end with the weights of the "
             "epoch where --monitor was best, not the last epoch's", label="restore best",
             choices=YES_NO, group="monitors"),
+    Setting("precision", "choice", "auto", "float precision: mixed computes in float16 on a "
+            "GPU, bfloat16 on a CPU, keeping the weights and the softmax output in float32 "
+            "(with Keras's loss scaling for float16); auto: mixed where the hardware does it "
+            "fast (a GPU with tensor cores, a CPU with AMX or AVX-512 BF16), else float32",
+            label="precision", choices=PRECISIONS, group="compute"),
+    Setting("jit", "choice", "auto", "XLA compilation of the training step; auto: Keras's "
+            "rule, on for a GPU, off on a CPU (where it trains several times slower)",
+            label="XLA", choices=JIT_CHOICES, group="compute"),
     Setting("tensorboard", "choice", "no", "also write TensorBoard logs (each epoch's "
             "metrics and learning rate, and the model's graph) into the run's tensorboard/ "
             "folder, for `tensorboard --logdir runs`", label="TensorBoard", choices=YES_NO,
@@ -138,6 +148,8 @@ class TrainConfig:
     early_stop_patience: int | None = SETTING["early_stop_patience"].default
     early_stop_min_delta: float = SETTING["early_stop_min_delta"].default
     restore_best: str = SETTING["restore_best"].default
+    precision: str = SETTING["precision"].default
+    jit: str = SETTING["jit"].default
     tensorboard: str = SETTING["tensorboard"].default
     runs_dir: str | Path = SETTING["runs_dir"].default
     name: str | None = SETTING["name"].default

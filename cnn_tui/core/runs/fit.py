@@ -50,21 +50,34 @@ def make_optimizer(name: str, learning_rate: Any) -> Any:
     return keras.optimizers.RMSprop(learning_rate)
 
 
-def _model(prepared: PreparedRun, steps: int) -> Any:
-    """A new compiled model, or the checkpoint's with its optimizer state (resume)."""
+def _model(prepared: PreparedRun, steps: int, compute: dict[str, str]) -> Any:
+    """A new compiled model, or the checkpoint's with its optimizer state (resume).
+
+    Adds the precision and XLA it computes with to ``compute``.
+    """
     from cnn_tui.core.keras_model import build_keras_model
+    from cnn_tui.core.runs import compute as how
 
     info, config = prepared.dataset.info, prepared.config
     if prepared.resume is not None:
-        model = load_model(prepared.resume.checkpoint)
+        model = load_model(prepared.resume.checkpoint)  # with its layers' dtype policies
         follow_schedule(model.optimizer, config, steps)
+        how.apply_jit(model, config.jit)
+        compute["precision"] = f"{how.model_policy(model)} (as checkpointed)"
+        compute["xla"] = how.jit_shown(model, config.jit)
         return model
-    model = build_keras_model(prepared.spec, info.input_shape, info.num_classes, prepared.report)
+    precision = how.resolve_precision(config.precision)
+    model = build_keras_model(prepared.spec, info.input_shape, info.num_classes, prepared.report,
+                              policy=precision.value)
+    optimizer = make_optimizer(config.optimizer, learning_rate_for(config, steps))
     model.compile(
-        optimizer=make_optimizer(config.optimizer, learning_rate_for(config, steps)),
+        optimizer=how.loss_scaled(optimizer, precision.value),
         loss="categorical_crossentropy",
         metrics=["accuracy"],
+        jit_compile=how.jit_argument(config.jit),
     )
+    compute["precision"] = precision.shown()
+    compute["xla"] = how.jit_shown(model, config.jit)
     return model
 
 
@@ -92,7 +105,8 @@ def train_prepared(
 
     steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     emit(StatusChanged("Loading the checkpoint" if prepared.resume else "Building the model"))
-    model = _model(prepared, steps)
+    model = _model(prepared, steps, compute)
+    write_config(run_dir, prepared.run_config)  # now with how the model computes
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
     summary = "\n".join(lines)
