@@ -110,3 +110,24 @@ def test_jit_follows_keras_auto_rule() -> None:
         "off", "auto: tf.distribute")
     assert choose_jit("on", has_gpu=False) == Choice("on")
     assert choose_jit("off", has_gpu=True) == Choice("off")
+
+
+def test_the_cli_prints_the_compute_line_once_in_ascii() -> None:
+    import io
+    from pathlib import Path
+
+    from cnn_tui.cli.progress import ProgressPrinter
+    from cnn_tui.core.runs.events import RunStarted
+
+    out = io.StringIO()
+    printer = ProgressPrinter(out, live=False)
+    compute = {"precision": "mixed_bfloat16 (auto: CPU has AVX-512 BF16)",
+               "xla": "off (auto: CPU only)"}
+    printer(RunStarted(run_dir=Path("runs/x"), config=TrainConfig(), report=None,  # type: ignore[arg-type]
+                       dataset_info=None, n_train=200, n_val=100,  # type: ignore[arg-type]
+                       steps_per_epoch=4, compute=compute))
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "run runs/x: 200 training images, 100 validation images, 4 steps per epoch"
+    assert lines[1] == ("precision mixed_bfloat16 (auto: CPU has AVX-512 BF16); "
+                        "xla off (auto: CPU only)")
+    assert lines[1].isascii() and len(lines) == 2

@@ -52,16 +52,8 @@ class ProgressPrinter:
     def _describe(self, event: ev.RunEvent) -> str | None:
         if isinstance(event, ev.StatusChanged):
             return event.text
-        if isinstance(event, ev.RunStarted) and event.initial_epoch:
-            return (
-                f"resuming {event.run_dir} after epoch {event.initial_epoch}: "
-                f"{event.n_train} training images, {event.n_val} validation images"
-            )
         if isinstance(event, ev.RunStarted):
-            return (
-                f"run {event.run_dir}: {event.n_train} training images, {event.n_val} validation "
-                f"images, {event.steps_per_epoch} steps per epoch"
-            )
+            return self._started(event)
         if isinstance(event, ev.EpochEnded):
             rate = "" if event.learning_rate is None else f"  lr {event.learning_rate:.3g}"
             return (
@@ -77,6 +69,19 @@ class ProgressPrinter:
         if isinstance(event, ev.RunFailed):
             return None  # the CLI prints failures on stderr itself
         return None
+
+    @staticmethod
+    def _started(event: ev.RunStarted) -> str:
+        if event.initial_epoch:
+            line = (f"resuming {event.run_dir} after epoch {event.initial_epoch}: "
+                    f"{event.n_train} training images, {event.n_val} validation images")
+        else:
+            line = (f"run {event.run_dir}: {event.n_train} training images, {event.n_val} "
+                    f"validation images, {event.steps_per_epoch} steps per epoch")
+        # The Train tab's compute line (what precision and XLA auto chose here), in
+        # ASCII: a pipe under LANG=C cannot encode the tab's middle dot.
+        compute = "; ".join(f"{label} {value}" for label, value in event.compute.items())
+        return f"{line}\n{compute}" if compute else line
 
     def _draw_bar(self, event: ev.BatchProgress) -> None:
         width = shutil.get_terminal_size((80, 24)).columns

@@ -40,6 +40,8 @@ class LaunchOptions:
     early_stop_patience: int | None = SETTING["early_stop_patience"].default
     early_stop_min_delta: float = SETTING["early_stop_min_delta"].default
     restore_best: str = SETTING["restore_best"].default
+    precision: str = SETTING["precision"].default
+    jit: str = SETTING["jit"].default
     tensorboard: str = SETTING["tensorboard"].default
     val_split: float = SETTING["val_split"].default
     image_size: tuple[int, int] | None = SETTING["image_size"].default

@@ -112,10 +112,12 @@ def test_a_runs_config_json_is_read_through_the_table() -> None:
     from cnn_tui.core.runs.config import TUI_FIELDS, TrainConfig, config_to_dict
 
     config = TrainConfig(optimizer="sgd", learning_rate=0.02, batch_size=64, epochs=7,
-                         limit=500, val_split=0.2, image_size=(16, 16), seed=42)
+                         limit=500, val_split=0.2, image_size=(16, 16), seed=42,
+                         precision="mixed", jit="off")
     values = values_from_run_config({"options": config_to_dict(config)})
     given = {"optimizer": "sgd", "learning_rate": 0.02, "batch_size": 64, "epochs": 7,
-             "limit": 500, "val_split": 0.2, "image_size": (16, 16), "seed": 42}
+             "limit": 500, "val_split": 0.2, "image_size": (16, 16), "seed": 42,
+             "precision": "mixed", "jit": "off"}
     # Every other run field of the Train tab comes back as the table's default.
     assert values == {s.name: s.default for s in TUI_FIELDS if s.scope == "run"} | given
     assert values["lr_schedule"] == "constant" and values["restore_best"] == "yes"

@@ -176,4 +176,8 @@ def group_title(group: str, values: Mapping[str, Any]) -> str:
                  (("early_stop_patience", "early stop"), ("plateau_patience", "plateau"))
                  if values.get(name) is not None]
         return " · ".join(waits) if waits else "plateau, early stop: off"
+    if group == "compute":
+        precision = values.get("precision") or SETTING["precision"].default
+        jit = values.get("jit") or SETTING["jit"].default
+        return f"precision {precision} · XLA {jit}"
     return group
