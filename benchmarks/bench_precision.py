@@ -11,17 +11,21 @@ Sides, each training a freshly built model on the same images:
   pick it here (then the auto side is the mixed one and is not run twice).
 
 Figures: ``auto_vs_plain_float32_fit`` (goal >= 1.5 on a CPU with bfloat16
-units) with ``auto_accuracy`` and ``plain_float32_accuracy`` (median
-validation accuracy after the same epochs), ``mixed_vs_float32`` (both in the
+units) with ``auto_accuracy``, ``engine_float32_accuracy`` and
+``plain_float32_accuracy`` (median validation accuracy after the same epochs;
+round k of every side trains from seed + k - 1, so the medians are over
+different draws, not one draw repeated), ``mixed_vs_float32`` (both in the
 engine) and ``jit_vs_nojit``: the engine in float32 with XLA on against off,
 a few short rounds on a slice (XLA compiles during the first, untimed, epoch).
 """
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +41,12 @@ JIT_SIDE = "engine float32, XLA on"
 NO_JIT_SIDE = "engine float32, XLA off"
 JIT_IMAGES = 768
 """Training images of the XLA slice: 3 steps of 256; XLA runs at a fraction of the speed."""
+
+
+def seeded(setup: TrainingSetup) -> Callable[[], TrainingSetup]:
+    """The setup with seed, seed + 1... on successive calls: one side's rounds."""
+    draws = itertools.count(setup.seed)
+    return lambda: replace(setup, seed=next(draws))
 
 
 def plain_float32_fit(setup: TrainingSetup, accuracies: list[float]) -> Throughput:
@@ -109,22 +119,25 @@ def run_precision_bench(results: Results, setup: TrainingSetup, rounds: int, jit
         f"{setup.batch_size}, {setup.epochs} epochs per trial (first not timed)")
     plain_acc: list[float] = []
     auto_acc: list[float] = []
+    float32_acc: list[float] = []
+    plain, auto_setup, float32_setup, mixed_setup = (seeded(setup) for _ in range(4))
     with tempfile.TemporaryDirectory(prefix="cnn-tui-bench-precision-") as tmp:
         runs_dir = Path(tmp)
         sides = {
-            PLAIN_SIDE: lambda: plain_float32_fit(setup, plain_acc),
-            AUTO_SIDE: lambda: engine_run(setup, runs_dir, auto_acc, native_log,
+            PLAIN_SIDE: lambda: plain_float32_fit(plain(), plain_acc),
+            AUTO_SIDE: lambda: engine_run(auto_setup(), runs_dir, auto_acc, native_log,
                                           precision="auto"),
-            FLOAT32_SIDE: lambda: engine_run(setup, runs_dir, None, native_log,
+            FLOAT32_SIDE: lambda: engine_run(float32_setup(), runs_dir, float32_acc, native_log,
                                              precision="float32"),
         }
         if auto.value != mixed.value:
-            sides[MIXED_SIDE] = lambda: engine_run(setup, runs_dir, None, native_log,
+            sides[MIXED_SIDE] = lambda: engine_run(mixed_setup(), runs_dir, None, native_log,
                                                    precision="mixed")
         run_rounds(results, sides, rounds)
     median_ratio(results, "auto_vs_plain_float32_fit", AUTO_SIDE, PLAIN_SIDE,
                  ">= 1.5" if auto.value != "float32" else ">= 0.99")
     _accuracy(results, "auto_accuracy", auto_acc, "f32+-.01")
+    _accuracy(results, "engine_float32_accuracy", float32_acc, "")
     _accuracy(results, "plain_float32_accuracy", plain_acc, "")
     mixed_side = AUTO_SIDE if auto.value == mixed.value else MIXED_SIDE
     median_ratio(results, "mixed_vs_float32", mixed_side, FLOAT32_SIDE, "(CPU)")
