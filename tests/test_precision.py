@@ -131,3 +131,14 @@ def test_the_cli_prints_the_compute_line_once_in_ascii() -> None:
     assert lines[1] == ("precision mixed_bfloat16 (auto: CPU has AVX-512 BF16); "
                         "xla off (auto: CPU only)")
     assert lines[1].isascii() and len(lines) == 2
+
+
+def test_the_folded_compute_group_title_fits_the_side() -> None:
+    from cnn_tui.ui.widgets.settings_form import group_title
+
+    assert group_title("compute", {}) == "precision auto · XLA auto"
+    assert group_title("compute", {"precision": "float32", "jit": "off"}) == (
+        "precision float32 · XLA off")
+    busiest = group_title("compute", {"precision": "float32", "jit": "auto",
+                                      "tensorboard": "yes"})
+    assert busiest == "float32 · XLA auto · TB" and len(busiest) <= 29

@@ -179,5 +179,7 @@ def group_title(group: str, values: Mapping[str, Any]) -> str:
     if group == "compute":
         precision = values.get("precision") or SETTING["precision"].default
         jit = values.get("jit") or SETTING["jit"].default
+        if values.get("tensorboard") == "yes":  # 29 columns: "float32 · XLA auto · TB"
+            return f"{precision} · XLA {jit} · TB"
         return f"precision {precision} · XLA {jit}"
     return group
