@@ -8,6 +8,11 @@ their goals, and finally one ``name=value`` line per figure:
 * ``augmented_vs_plain``: the engine with the seed augmentation over without.
 * ``checkpoint_overhead``: the engine (an atomic checkpoint of model and
   optimizer after every epoch) over the same engine with the save patched out.
+* ``auto_vs_plain_float32_fit``: the engine with ``precision auto`` over a
+  plain float32 ``model.fit``, with ``auto_accuracy`` and
+  ``plain_float32_accuracy`` after the same epochs; ``mixed_vs_float32``: the
+  engine in mixed precision over float32; ``jit_vs_nojit``: XLA on over off
+  (see bench_precision.py).
 * ``aug_pipeline_vs_imagedatagenerator``: the engine's augmented tf.data
   pipeline over ImageDataGenerator's ``flow`` doing the same shift+flip.
 * ``inspect_vs_evaluate``: the Inspect evaluation's images/s over
@@ -57,7 +62,7 @@ from bench_common import (  # noqa: E402
     say,
 )
 
-PARTS = ("training", "augment", "inspect", "tui", "distribute")
+PARTS = ("training", "precision", "augment", "inspect", "tui", "distribute")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -74,6 +79,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="epochs per training trial; the first is not timed (default 4)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of the training comparison (default 3)")
+    parser.add_argument("--precision-rounds", type=int, default=3,
+                        help="rounds of the precision comparison (default 3)")
+    parser.add_argument("--jit-rounds", type=int, default=2,
+                        help="rounds of the XLA comparison, on a slice (default 2)")
     parser.add_argument("--aug-rounds", type=int, default=5,
                         help="rounds of the augmentation comparison (default 5)")
     parser.add_argument("--seed", type=int, default=0)
@@ -160,6 +169,15 @@ def main(argv: list[str] | None = None) -> int:
             setup = TrainingSetup(dataset, args.model, args.batch_size, args.epochs, args.seed)
             warm_up(setup)
             run_training_bench(results, setup, args.rounds, native)
+            say()
+        if "precision" in parts:
+            from bench_precision import run_precision_bench
+            from bench_training import TrainingSetup, warm_up
+
+            setup = TrainingSetup(dataset, args.model, args.batch_size, args.epochs, args.seed)
+            if "training" not in parts:
+                warm_up(setup)
+            run_precision_bench(results, setup, args.precision_rounds, args.jit_rounds, native)
             say()
         if "augment" in parts:
             from bench_augment import run_augment_bench

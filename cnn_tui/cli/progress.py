@@ -78,8 +78,8 @@ class ProgressPrinter:
         else:
             line = (f"run {event.run_dir}: {event.n_train} training images, {event.n_val} "
                     f"validation images, {event.steps_per_epoch} steps per epoch")
-        # How it computes (replicas, ...), once: the Train tab's compute line, in ASCII
-        # (a pipe under LANG=C cannot encode the tab's middle dot).
+        # The Train tab's compute line (the replicas, what precision and XLA auto chose
+        # here), in ASCII: a pipe under LANG=C cannot encode the tab's middle dot.
         compute = "; ".join(f"{label} {value}" for label, value in event.compute.items())
         return f"{line}\n{compute}" if compute else line
 

@@ -20,15 +20,17 @@ if TYPE_CHECKING:
 
 def build_keras_model(
     spec: Mapping[str, Any], input_shape: tuple[int, ...], num_classes: int,
-    report: ShapeReport | None = None,
+    report: ShapeReport | None = None, policy: str = "float32",
 ) -> keras.Model:
     """A ``keras.Sequential`` for images of ``input_shape`` (H, W, C) and ``num_classes``.
 
     The output rule of ``spec.py`` applies (the last Dense follows the
     classes unless ``"classes_from_dataset": false``); layer names equal the
     shape report's ``LayerRow.name``. ``report``: the spec's shape report for this
-    input, when the caller has it (it is inferred otherwise). Raises SpecError
-    when the spec is invalid.
+    input, when the caller has it (it is inferred otherwise). ``policy``: a Keras
+    dtype policy (``mixed_bfloat16``...) for every layer but the last, which stays
+    float32 so that the softmax and the loss are computed in full precision.
+    Raises SpecError when the spec is invalid.
     """
     if report is None or not report.fits(input_shape, num_classes):
         report = infer_shapes(spec, tuple(input_shape), num_classes)
@@ -36,9 +38,12 @@ def build_keras_model(
     import keras
 
     layers: list[Any] = [keras.Input(shape=tuple(input_shape))]
-    for row in report.rows:
+    last = len(report.rows) - 1
+    for index, row in enumerate(report.rows):
         layer_class = getattr(keras.layers, row.type)
-        layers.append(layer_class(name=row.name, **dict(row.args)))
+        # Per-layer policies, not the global one: runs in other threads keep theirs.
+        dtype = {} if policy == "float32" else {"dtype": "float32" if index == last else policy}
+        layers.append(layer_class(name=row.name, **dict(row.args), **dtype))
     name = spec.get("name") if isinstance(spec.get("name"), str) else None
     return keras.Sequential(layers, name=_model_name(name))
 

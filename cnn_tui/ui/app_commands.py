@@ -78,7 +78,10 @@ class AppCommands(AppState):
 
     async def action_quit(self) -> None:
         if not self.training:
-            self.exit()
+            # Shutting down while the hidden tabs' panels mount breaks their
+            # widgets' own mount handlers: a q typed that early quits just after.
+            if self.when_panels_mounted(self.exit):
+                self.exit()
             return
 
         def answer(yes: bool | None) -> None:

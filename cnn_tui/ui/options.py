@@ -42,6 +42,9 @@ class LaunchOptions:
     restore_best: str = SETTING["restore_best"].default
     devices: str = SETTING["devices"].default
     """auto, cpu, cpu:N or GPU indices; cpu:N splits the CPU before TensorFlow starts."""
+    precision: str = SETTING["precision"].default
+    jit: str = SETTING["jit"].default
+    tensorboard: str = SETTING["tensorboard"].default
     val_split: float = SETTING["val_split"].default
     image_size: tuple[int, int] | None = SETTING["image_size"].default
     seed: int | None = SETTING["seed"].default

@@ -54,7 +54,8 @@ def test_the_app_trains_two_replicas_and_shows_them(shared_data: Path, tmp_path:
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["title"] == "TensorFlow ready (CPU as 2 devices)"
     assert seen["field"] == "cpu:2"
-    assert seen["compute"] == "replicas 2 x 32 images (CPU:0, CPU:1)"
+    # The replicas first, then what precision and XLA chose.
+    assert seen["compute"].startswith("replicas 2 x 32 images (CPU:0, CPU:1) · precision ")
     config = json.loads((Path(seen["run"]) / "config.json").read_text())
     status = json.loads((Path(seen["run"]) / "status.json").read_text())
     assert (config["replicas"], config["strategy"], status["state"]) == (2, "mirrored",

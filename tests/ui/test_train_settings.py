@@ -109,17 +109,18 @@ async def test_choice_settings_are_selects_that_feed_the_values(tmp_path: Path) 
 
 
 def test_a_runs_config_json_is_read_through_the_table() -> None:
-    from cnn_tui.core.runs.config import TrainConfig, config_to_dict
+    from cnn_tui.core.runs.config import TUI_FIELDS, TrainConfig, config_to_dict
 
     config = TrainConfig(optimizer="sgd", learning_rate=0.02, batch_size=64, epochs=7,
-                         limit=500, val_split=0.2, image_size=(16, 16), seed=42)
+                         limit=500, val_split=0.2, image_size=(16, 16), seed=42,
+                         precision="mixed", jit="off")
     values = values_from_run_config({"options": config_to_dict(config)})
-    assert values == {"optimizer": "sgd", "learning_rate": 0.02, "batch_size": 64, "epochs": 7,
-                      "limit": 500, "val_split": 0.2, "image_size": (16, 16), "seed": 42,
-                      "lr_schedule": "constant", "warmup_epochs": None, "lr_step_epochs": 5,
-                      "lr_decay": 0.5, "monitor": "val_loss", "plateau_patience": None,
-                      "plateau_factor": 0.1, "early_stop_patience": None,
-                      "early_stop_min_delta": 0.0, "restore_best": "yes", "devices": "auto"}
+    given = {"optimizer": "sgd", "learning_rate": 0.02, "batch_size": 64, "epochs": 7,
+             "limit": 500, "val_split": 0.2, "image_size": (16, 16), "seed": 42,
+             "precision": "mixed", "jit": "off"}
+    # Every other run field of the Train tab comes back as the table's default.
+    assert values == {s.name: s.default for s in TUI_FIELDS if s.scope == "run"} | given
+    assert values["lr_schedule"] == "constant" and values["restore_best"] == "yes"
     # Runs written before config.json had options: their top-level settings.
     legacy = values_from_run_config({"optimizer": "adam", "epochs": 3, "seed": 1})
     assert (legacy["optimizer"], legacy["epochs"], legacy["seed"]) == ("adam", 3, 1)
@@ -200,3 +201,11 @@ async def test_settings_that_do_not_go_together_are_refused_like_the_cli(
         await pilot.pause()
         assert app.train_settings.problem == ""
         assert monitors.title == "early stop 3 · plateau 2"
+
+
+def test_the_compute_group_title_names_devices_other_than_auto() -> None:
+    from cnn_tui.ui.widgets.settings_form import group_title
+
+    assert group_title("compute", {"devices": "auto"}) == "precision auto · XLA auto"
+    title = group_title("compute", {"devices": "gpu:0,1", "precision": "float32", "jit": "on"})
+    assert title == "gpu:0,1 · float32 · XLA on" and len(title) <= 29

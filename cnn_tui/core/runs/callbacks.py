@@ -76,11 +76,13 @@ def make_callbacks(
     steps: int,
     batch_size: int,
     monitors: Sequence[Any] = (),
+    tensorboard_dir: Path | None = None,
 ) -> list[Any]:
     """The run's callbacks in the order their epoch-end work must happen (imports keras).
 
     ``monitors``: early stopping and reduce-on-plateau (``monitors.py``); they
     act on the epoch's logs before the checkpoint keeps their counters.
+    ``tensorboard_dir``: where Keras's own TensorBoard callback writes, or None.
     """
     import keras
 
@@ -193,6 +195,10 @@ def make_callbacks(
     class ProgressEvents(ProgressReporter, keras.callbacks.Callback):
         async_safe = True
 
+    # Last but one: the epoch's logs hold the learning rate and time by then, and
+    # the checkpoint is safe before a failing log write could end the run.
+    tensorboard = [] if tensorboard_dir is None else [keras.callbacks.TensorBoard(
+        log_dir=str(tensorboard_dir), update_freq="epoch", write_graph=True)]
     return [
         StopOnRequest(),
         NonFiniteLossGuard(),
@@ -202,6 +208,7 @@ def make_callbacks(
         EpochCheckpoint(),
         HistoryRows(),
         StatusFile(),
+        *tensorboard,
         ProgressEvents(emit=emit, epochs=epochs, steps=steps, batch_size=batch_size),
     ]
 

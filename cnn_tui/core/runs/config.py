@@ -22,9 +22,11 @@ from cnn_tui.core.runs.placement import check_batch_split, named_replicas
 from cnn_tui.core.runs.settings import (
     COLOR_CHOICES,
     HANGUP_CHOICES,
+    JIT_CHOICES,
     LR_SCHEDULES,
     MONITORS,
     OPTIMIZERS,
+    PRECISIONS,
     YES_NO,
     Setting,
 )
@@ -94,6 +96,18 @@ SETTINGS: tuple[Setting, ...] = (
             "or GPU indices (0,1 or gpu:0-3); more than one device trains one replica on each "
             "(MirroredStrategy) and --batch-size is split between them", label="devices",
             group="compute"),
+    Setting("precision", "choice", "auto", "float precision: mixed computes in float16 on a "
+            "GPU, bfloat16 on a CPU, keeping the weights and the softmax output in float32 "
+            "(with Keras's loss scaling for float16); auto: mixed where the hardware does it "
+            "fast (a GPU with tensor cores, a CPU with AMX or AVX-512 BF16), else float32",
+            label="precision", choices=PRECISIONS, group="compute"),
+    Setting("jit", "choice", "auto", "XLA compilation of the training step; auto: Keras's "
+            "rule, on for a GPU, off on a CPU (where it trains several times slower)",
+            label="XLA", choices=JIT_CHOICES, group="compute"),
+    Setting("tensorboard", "choice", "no", "also write TensorBoard logs (each epoch's "
+            "metrics and learning rate, and the model's graph) into the run's tensorboard/ "
+            "folder, for `tensorboard --logdir runs`", label="TensorBoard", choices=YES_NO,
+            group="compute"),
     Setting("runs_dir", "path", "runs", "where run directories go"),
     Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
@@ -106,7 +120,7 @@ SETTINGS: tuple[Setting, ...] = (
 SETTING_GROUPS = {
     "schedule": "learning-rate schedule",
     "monitors": "reduce on plateau and early stopping",
-    "compute": "devices, precision and XLA",
+    "compute": "devices, precision, XLA and logs",
 }
 """The sections of related settings (``Setting.group``) and their titles."""
 SETTING = {setting.name: setting for setting in SETTINGS}
@@ -141,6 +155,9 @@ class TrainConfig:
     early_stop_min_delta: float = SETTING["early_stop_min_delta"].default
     restore_best: str = SETTING["restore_best"].default
     devices: str = SETTING["devices"].default
+    precision: str = SETTING["precision"].default
+    jit: str = SETTING["jit"].default
+    tensorboard: str = SETTING["tensorboard"].default
     runs_dir: str | Path = SETTING["runs_dir"].default
     name: str | None = SETTING["name"].default
 

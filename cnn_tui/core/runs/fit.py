@@ -33,6 +33,7 @@ from cnn_tui.core.runs.rundir import (
     CHECKPOINT_FILE,
     MODEL_FILE,
     SUMMARY_FILE,
+    TENSORBOARD_DIR,
     update_status,
     write_config,
 )
@@ -50,28 +51,39 @@ def make_optimizer(name: str, learning_rate: Any) -> Any:
     return keras.optimizers.RMSprop(learning_rate)
 
 
-def _model(prepared: PreparedRun, steps: int, placement: Placement) -> Any:
+def _model(prepared: PreparedRun, steps: int, placement: Placement,
+           compute: dict[str, str]) -> Any:
     """A new compiled model, or the checkpoint's with its optimizer state (resume).
 
     Made inside the strategy's scope: its variables (weights, optimizer slots,
     metrics) are then mirrored on every replica, and Keras's ``fit`` runs each
-    step on all of them and distributes the batches.
+    step on all of them and distributes the batches. Adds the precision and XLA
+    it computes with to ``compute``.
     """
     from cnn_tui.core.keras_model import build_keras_model
+    from cnn_tui.core.runs import compute as how
 
     info, config = prepared.dataset.info, prepared.config
     with placement.strategy.scope():
         if prepared.resume is not None:
-            model = load_model(prepared.resume.checkpoint)
+            model = load_model(prepared.resume.checkpoint)  # with its layers' dtype policies
             follow_schedule(model.optimizer, config, steps)
+            how.apply_jit(model, config.jit)
+            compute["precision"] = f"{how.model_policy(model)} (as checkpointed)"
+            compute["xla"] = how.jit_shown(model, config.jit)
             return model
+        precision = how.resolve_precision(config.precision)
         model = build_keras_model(prepared.spec, info.input_shape, info.num_classes,
-                                  prepared.report)
+                                  prepared.report, policy=precision.value)
+        optimizer = make_optimizer(config.optimizer, learning_rate_for(config, steps))
         model.compile(
-            optimizer=make_optimizer(config.optimizer, learning_rate_for(config, steps)),
+            optimizer=how.loss_scaled(optimizer, precision.value),
             loss="categorical_crossentropy",
             metrics=["accuracy"],
+            jit_compile=how.jit_argument(config.jit),
         )
+        compute["precision"] = precision.shown()
+        compute["xla"] = how.jit_shown(model, config.jit)
     return model
 
 
@@ -101,7 +113,8 @@ def train_prepared(
 
     steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     emit(StatusChanged("Loading the checkpoint" if prepared.resume else "Building the model"))
-    model = _model(prepared, steps, placement)
+    model = _model(prepared, steps, placement, compute)
+    write_config(run_dir, prepared.run_config)  # now with how the model computes
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
     summary = "\n".join(lines)
@@ -124,7 +137,9 @@ def train_prepared(
         extending=resume is not None and resume.extending)
     callbacks = make_callbacks(run_dir=run_dir, stop=stop, emit=emit, history=history,
                                rows=rows, epochs=config.epochs, steps=steps,
-                               batch_size=config.batch_size, monitors=monitors)
+                               batch_size=config.batch_size, monitors=monitors,
+                               tensorboard_dir=(run_dir / TENSORBOARD_DIR
+                                                if config.tensorboard == "yes" else None))
     emit(RunStarted(run_dir=run_dir, config=config, report=prepared.report,
                     dataset_info=dataset.info, n_train=len(dataset.x_train),
                     n_val=len(dataset.x_val), steps_per_epoch=steps, summary=summary,

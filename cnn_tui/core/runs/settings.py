@@ -28,6 +28,8 @@ MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 YES_NO = ("yes", "no")
 HANGUP_CHOICES = ("finish", "stop")
 COLOR_CHOICES = ("auto", "truecolor", "256")
+PRECISIONS = ("auto", "float32", "mixed")
+JIT_CHOICES = ("auto", "on", "off")
 
 
 @dataclass(frozen=True)

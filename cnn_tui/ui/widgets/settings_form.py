@@ -177,5 +177,13 @@ def group_title(group: str, values: Mapping[str, Any]) -> str:
                  if values.get(name) is not None]
         return " · ".join(waits) if waits else "plateau, early stop: off"
     if group == "compute":
-        return f"devices: {values.get('devices', SETTING['devices'].default)}"
+        precision = values.get("precision") or SETTING["precision"].default
+        jit = values.get("jit") or SETTING["jit"].default
+        devices = values.get("devices") or SETTING["devices"].default
+        tensorboard = " · TB" if values.get("tensorboard") == "yes" else ""
+        if devices != "auto":  # the devices first: "cpu:2 · auto · XLA auto · TB"
+            return f"{devices} · {precision} · XLA {jit}{tensorboard}"
+        if tensorboard:  # 29 columns: "float32 · XLA auto · TB"
+            return f"{precision} · XLA {jit}{tensorboard}"
+        return f"precision {precision} · XLA {jit}"
     return group
