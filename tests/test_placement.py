@@ -179,3 +179,13 @@ def test_a_cpu_split_after_tensorflow_started_says_to_start_again() -> None:
     assert str(raised.value) == (
         "devices cpu:64 needs the CPU split into 64 devices before TensorFlow starts, but it "
         f"started with {have}; start again with --devices cpu:64 (cnn-tui train or the app).")
+
+
+def test_xla_on_is_refused_for_replicas_of_one_cpu() -> None:
+    with pytest.raises(ConfigError) as raised:
+        TrainConfig(devices="cpu:2", jit="on").validate()
+    assert str(raised.value) == ("XLA (--jit on) cannot train the replicas of devices cpu:2, "
+                                 "which share one CPU; use --jit auto or off with cpu:N.")
+    for fine in ({"devices": "cpu:2", "jit": "auto"}, {"devices": "cpu", "jit": "on"},
+                 {"devices": "gpu:0,1", "jit": "on"}):
+        check_combination(fine)

@@ -18,7 +18,7 @@ from typing import Any
 
 from cnn_tui.core.augment_config import NO_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import ConfigError
-from cnn_tui.core.runs.placement import check_batch_split, named_replicas
+from cnn_tui.core.runs.placement import check_batch_split, cpu_split, named_replicas
 from cnn_tui.core.runs.settings import (
     COLOR_CHOICES,
     HANGUP_CHOICES,
@@ -206,6 +206,11 @@ def check_combination(values: Mapping[str, Any]) -> None:
         replicas = named_replicas(devices)
         if replicas is not None:  # auto: checked once the GPUs are known (placement.place)
             check_batch_split(batch, replicas, devices)
+    if isinstance(devices, str) and cpu_split(devices) > 1 and values.get("jit") == "on":
+        # XLA compiles the replicas' step for the one host device, then cannot reach the
+        # variables of the other logical CPU devices (TensorFlow's known XLA issue).
+        raise ConfigError(f"XLA (--jit on) cannot train the replicas of devices {devices}, "
+                          "which share one CPU; use --jit auto or off with cpu:N.")
     schedule = values.get("lr_schedule", "constant")
     if values.get("plateau_patience") is not None and (schedule != "constant" or warmup):
         what = f"lr schedule {schedule}" + (" with a warm-up" if warmup else "")
