@@ -76,11 +76,14 @@ def make_callbacks(
     steps: int,
     batch_size: int,
     monitors: Sequence[Any] = (),
+    agreed_stops: bool = False,
 ) -> list[Any]:
     """The run's callbacks in the order their epoch-end work must happen (imports keras).
 
     ``monitors``: early stopping and reduce-on-plateau (``monitors.py``); they
     act on the epoch's logs before the checkpoint keeps their counters.
+    ``agreed_stops``: the workers of a cluster stop together (``worker_loop.py``),
+    so no callback may stop one of them alone.
     """
     import keras
 
@@ -194,7 +197,7 @@ def make_callbacks(
         async_safe = True
 
     return [
-        StopOnRequest(),
+        *([] if agreed_stops else [StopOnRequest()]),
         NonFiniteLossGuard(),
         EpochLearningRate(),
         EpochTimer(),

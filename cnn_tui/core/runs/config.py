@@ -18,6 +18,7 @@ from typing import Any
 
 from cnn_tui.core.augment_config import NO_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import ConfigError
+from cnn_tui.core.runs.cluster import cluster_of
 from cnn_tui.core.runs.settings import (
     COLOR_CHOICES,
     HANGUP_CHOICES,
@@ -88,6 +89,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("restore_best", "choice", "yes", "early stopping: end with the weights of the "
             "epoch where --monitor was best, not the last epoch's", label="restore best",
             choices=YES_NO, group="monitors"),
+    Setting("cluster", "text", None, "train with other machines: every worker's HOST:PORT, "
+            "the chief first (the same list on every worker; without it a TF_CONFIG in the "
+            "environment is used)", optional=True, group="cluster"),
+    Setting("worker_index", "int", None, "with --cluster: this machine's place in the list "
+            "(0: the chief, which writes the run directory)", minimum=0, maximum=4095,
+            optional=True, group="cluster"),
+    Setting("cluster_timeout", "int", 60, "with --cluster: seconds to wait for every worker "
+            "to join before stopping with a message naming the one missing", minimum=1,
+            maximum=86400, unit="s", group="cluster"),
     Setting("runs_dir", "path", "runs", "where run directories go"),
     Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
@@ -100,6 +110,7 @@ SETTINGS: tuple[Setting, ...] = (
 SETTING_GROUPS = {
     "schedule": "learning-rate schedule",
     "monitors": "reduce on plateau and early stopping",
+    "cluster": "several machines",
 }
 """The sections of related settings (``Setting.group``) and their titles."""
 SETTING = {setting.name: setting for setting in SETTINGS}
@@ -133,6 +144,9 @@ class TrainConfig:
     early_stop_patience: int | None = SETTING["early_stop_patience"].default
     early_stop_min_delta: float = SETTING["early_stop_min_delta"].default
     restore_best: str = SETTING["restore_best"].default
+    cluster: str | None = SETTING["cluster"].default
+    worker_index: int | None = SETTING["worker_index"].default
+    cluster_timeout: int = SETTING["cluster_timeout"].default
     runs_dir: str | Path = SETTING["runs_dir"].default
     name: str | None = SETTING["name"].default
 
@@ -142,6 +156,8 @@ class TrainConfig:
             if setting.kind in ("int", "float", "choice", "size"):
                 setting.check(getattr(self, setting.name))
         check_combination({s.name: getattr(self, s.name) for s in RUN_SETTINGS})
+        # The flags alone; a TF_CONFIG in the environment is read when the run starts.
+        cluster_of(self.cluster, self.worker_index, {})
 
     @property
     def model_name(self) -> str:

@@ -9,11 +9,13 @@ failed run.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 from typing import Any
 
 from cnn_tui.core.augment import build_augmenter
+from cnn_tui.core.runs.agreement import agree_before_training, cluster_flags
 from cnn_tui.core.runs.callbacks import (
     StopRequested,
     close_callbacks,
@@ -21,6 +23,7 @@ from cnn_tui.core.runs.callbacks import (
     save_checkpoint,
 )
 from cnn_tui.core.runs.checkpoint import load_model, read_best_weights, save_model
+from cnn_tui.core.runs.cluster_join import join_cluster
 from cnn_tui.core.runs.control import StopSignal, clear_stop_request, stop_reason
 from cnn_tui.core.runs.events import RunEvent, RunFinished, RunStarted, RunStopped, StatusChanged
 from cnn_tui.core.runs.history import HISTORY_FILE, HistoryWriter, Row, read_history
@@ -36,6 +39,7 @@ from cnn_tui.core.runs.rundir import (
     write_config,
 )
 from cnn_tui.core.runs.schedule import follow_schedule, learning_rate_for
+from cnn_tui.core.runs.worker_loop import train_on_cluster
 
 
 def make_optimizer(name: str, learning_rate: Any) -> Any:
@@ -81,17 +85,26 @@ def train_prepared(
     import_tensorflow()
     import keras
 
+    cluster = prepared.cluster
+    strategy = None
+    if cluster is not None:  # before TensorFlow runs any op: see cluster_join.py
+        emit(StatusChanged(f"Waiting for the other {cluster.size - 1} worker(s)"))
+        strategy = join_cluster(cluster, config.cluster_timeout, cluster_flags(config))
+
     # A resumed run draws new random numbers rather than replaying epoch 1's.
     keras.utils.set_random_seed((config.seed or 0) + initial_epoch)
     prepared.run_config["versions"] = library_versions()
     prepared.run_config["devices"] = device_names()
-    compute: dict[str, str] = {}
+    compute: dict[str, str] = {"workers": cluster.role()} if cluster else {}
     prepared.run_config["compute"] = compute
     write_config(run_dir, prepared.run_config)
 
     steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     emit(StatusChanged("Loading the checkpoint" if prepared.resume else "Building the model"))
-    model = _model(prepared, steps)
+    with strategy.scope() if strategy else contextlib.nullcontext():
+        model = _model(prepared, steps)
+    if strategy is not None:
+        initial_epoch = agree_before_training(strategy, prepared, model, initial_epoch)
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
     summary = "\n".join(lines)
@@ -114,7 +127,8 @@ def train_prepared(
         extending=resume is not None and resume.extending)
     callbacks = make_callbacks(run_dir=run_dir, stop=stop, emit=emit, history=history,
                                rows=rows, epochs=config.epochs, steps=steps,
-                               batch_size=config.batch_size, monitors=monitors)
+                               batch_size=config.batch_size, monitors=monitors,
+                               agreed_stops=strategy is not None)
     emit(RunStarted(run_dir=run_dir, config=config, report=prepared.report,
                     dataset_info=dataset.info, n_train=len(dataset.x_train),
                     n_val=len(dataset.x_val), steps_per_epoch=steps, summary=summary,
@@ -122,7 +136,11 @@ def train_prepared(
                     compute=compute))
     stopped = False
     try:
-        if initial_epoch < config.epochs:
+        if initial_epoch < config.epochs and strategy is not None and cluster is not None:
+            train_on_cluster(strategy=strategy, cluster=cluster, model=model, train_ds=train_ds,
+                             val_ds=val_ds, callbacks=callbacks, epochs=config.epochs,
+                             initial_epoch=initial_epoch, steps=steps, stop=stop)
+        elif initial_epoch < config.epochs:
             model.fit(train_ds, validation_data=val_ds, epochs=config.epochs,
                       initial_epoch=initial_epoch, verbose=0,
                       shuffle=False,  # the tf.data pipeline shuffles every epoch itself

@@ -1,0 +1,185 @@
+"""Joining the other workers, and agreeing with them before the first step.
+
+``join_cluster`` creates TensorFlow's ``MultiWorkerMirroredStrategy``. Its
+constructor blocks until every worker has started its own (measured with TF
+2.21: forever, whatever ``CommunicationOptions.timeout_seconds`` or the
+coordination service's register timeout say), so it runs in a daemon thread
+while this one waits ``cluster_timeout`` seconds. A worker still missing then
+is named: the first whose port does not accept a TCP connection. The thread
+stays blocked inside TensorFlow; the process is to exit after the message.
+
+``check_agreement`` all-gathers a fingerprint of each setting (and of the
+data's sizes) and names the first that differs from the chief's.
+``from_chief`` hands the chief's values (its resumed weights, the epoch it
+goes on from, its learning rate) to every worker: an all-reduce of the chief's
+values and zeros elsewhere, so the others need not see the chief's disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.runs.cluster import Cluster, fingerprint
+
+PORT_PROBE_S = 2.0
+"""How long one TCP connection attempt to a silent worker may take."""
+
+
+class ClusterError(CnnTuiError):
+    """The workers could not start or go on together; the message names who and why."""
+
+
+def join_cluster(cluster: Cluster, timeout_s: float, flags: str) -> Any:
+    """The strategy, once every worker has joined (raises ClusterError after ``timeout_s``).
+
+    Must come before TensorFlow runs any op in this process. ``flags``: how
+    to start a missing worker, for the message.
+    """
+    import tensorflow as tf
+
+    _check_own_port(cluster)
+    resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
+        tf.train.ClusterSpec({"worker": list(cluster.workers)}), task_type="worker",
+        task_id=cluster.index, rpc_layer="grpc")
+    made: dict[str, Any] = {}
+
+    def create() -> None:
+        try:
+            made["strategy"] = tf.distribute.MultiWorkerMirroredStrategy(
+                cluster_resolver=resolver)
+        except Exception as error:  # noqa: BLE001 - reported by the waiting thread
+            made["error"] = error
+
+    thread = threading.Thread(target=create, name="cnn-tui-join", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if "error" in made:
+        error = made["error"]
+        raise ClusterError(f"could not join the cluster as worker {cluster.index} at "
+                           f"{cluster.workers[cluster.index]} ({type(error).__name__}: "
+                           f"{str(error).strip()[:200]}).") from error
+    if "strategy" not in made:
+        raise ClusterError(_missing_message(cluster, timeout_s, flags))
+    return made["strategy"]
+
+
+def _check_own_port(cluster: Cluster) -> None:
+    """A port in use makes TensorFlow fail with 'Could not start gRPC server': say which."""
+    address = cluster.workers[cluster.index]
+    port = int(address.rpartition(":")[2])
+    with socket.socket() as probe:
+        try:
+            probe.bind(("", port))
+        except OSError as error:
+            raise ClusterError(f"this worker (--worker-index {cluster.index}) cannot listen on "
+                               f"port {port} of {address} ({error.strerror or error}); another "
+                               "program holds it: pick a free port in --cluster.") from None
+
+
+def _missing_message(cluster: Cluster, timeout_s: float, flags: str) -> str:
+    for index, address in enumerate(cluster.workers):
+        if index != cluster.index and not _answers(address):
+            return (f"worker {index} at {address} did not answer within {timeout_s:g} s; start "
+                    f"it with cnn-tui train --cluster {','.join(cluster.workers)} "
+                    f"--worker-index {index}{flags} (the same flags as this one).")
+    return (f"the cluster did not come together within {timeout_s:g} s although every "
+            "worker's port answers; check that every worker was started with the same "
+            f"--cluster {','.join(cluster.workers)} and its own --worker-index.")
+
+
+def _answers(address: str) -> bool:
+    host, _, port = address.rpartition(":")
+    with contextlib.suppress(OSError):
+        socket.create_connection((host.strip("[]"), int(port)), PORT_PROBE_S).close()
+        return True
+    return False
+
+
+def from_chief(strategy: Any, values: Sequence[Any]) -> list[Any]:
+    """The chief's ``values`` (numpy arrays or numbers) on every worker, as numpy arrays.
+
+    Every worker passes arrays of the same shapes and dtypes; only the chief's
+    contents count (global replica 0 is the chief's first device).
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    arrays = [np.asarray(value) for value in values]
+    if not arrays:
+        return []
+    # One float64 vector (exact for float32 weights and counts below 2**53): the
+    # strategy reduces one tensor at a time, and one collective is the quickest.
+    flat = np.concatenate([a.astype(np.float64).ravel() for a in arrays])
+
+    def contribute() -> Any:
+        first = tf.equal(tf.distribute.get_replica_context().replica_id_in_sync_group, 0)
+        return tf.where(first, tf.constant(flat), tf.zeros(flat.shape, tf.float64))
+
+    summed = np.asarray(strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.run(contribute),
+                                        axis=None))
+    out, start = [], 0
+    for a in arrays:
+        out.append(summed[start:start + a.size].reshape(a.shape).astype(a.dtype))
+        start += a.size
+    return out
+
+
+def gather_rows(strategy: Any, cluster: Cluster, row: Sequence[float]) -> Any:
+    """Every worker's ``row`` (float64), one per worker in index order."""
+    import numpy as np
+    import tensorflow as tf
+
+    local = strategy.num_replicas_in_sync // cluster.size
+    table = np.zeros((cluster.size, len(row)), dtype=np.float64)
+    table[cluster.index] = np.asarray(row, dtype=np.float64) / local  # each local replica adds
+
+    def contribute() -> Any:
+        return tf.constant(table)
+
+    summed = strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.run(contribute), axis=None)
+    return np.asarray(summed)
+
+
+def check_agreement(strategy: Any, cluster: Cluster, agreed: Mapping[str, Any],
+                    titles: Mapping[str, str]) -> None:
+    """ClusterError naming the first setting where a worker differs from the chief.
+
+    ``agreed``: this worker's settings and data sizes (``cluster.agreement``);
+    ``titles``: how to name a setting in the message.
+    """
+    names = sorted(agreed)
+    numbers = [_number(agreed[name]) for name in names]
+    rows = gather_rows(strategy, cluster, [*map(fingerprint, (agreed[n] for n in names)),
+                                           *numbers])
+    count = len(names)
+    for worker in range(1, cluster.size):
+        for i, name in enumerate(names):
+            if round(rows[worker][i]) != round(rows[0][i]):
+                theirs, chiefs = rows[worker][count + i], rows[0][count + i]
+                values = (f" ({_shown(theirs)} vs {_shown(chiefs)})"
+                          if (theirs, chiefs) != (0.0, 0.0) else "")
+                who = "this worker's" if worker == cluster.index else f"worker {worker}'s"
+                raise ClusterError(
+                    f"{who} {titles.get(name, name.replace('_', ' '))} differs from the "
+                    f"chief's{values}; start every worker with the same flags (and the same "
+                    "data).")
+
+
+def _number(value: Any) -> float:
+    """The value itself when it is a number (0 when it is not, NaN for None)."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return 0.0
+
+
+def _shown(value: float) -> str:
+    if value != value:
+        return "none"
+    return f"{value:g}"
