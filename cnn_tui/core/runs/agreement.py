@@ -26,8 +26,11 @@ DATA_TITLES = {
 
 
 def agree_before_training(strategy: Any, prepared: PreparedRun, model: Any,
-                          initial_epoch: int) -> int:
-    """Check, then share the chief's model; the chief's first epoch (raises ClusterError)."""
+                          initial_epoch: int, loaded: Any = None) -> int:
+    """Check, then share the chief's model; the chief's first epoch (raises ClusterError).
+
+    ``loaded``: a resumed chief's checkpoint, loaded outside the strategy's scope.
+    """
     import keras
 
     from cnn_tui.core.runs.cluster_join import check_agreement, from_chief
@@ -41,7 +44,7 @@ def agree_before_training(strategy: Any, prepared: PreparedRun, model: Any,
     titles = {**{s.name: s.title for s in RUN_SETTINGS}, **DATA_TITLES}
     # A resumed chief's epochs come from its config.json; the others' from their flags.
     check_agreement(strategy, cluster, agreement(config_to_dict(config), data), titles)
-    share_chiefs_model(strategy, cluster, model)
+    share_chiefs_model(strategy, cluster, model, loaded)
     chiefs_epoch = int(from_chief(strategy, [float(initial_epoch)])[0])
     # The shuffle order must be the same on every worker (each takes its share of
     # every batch): the seed a resumed chief draws with, here on all of them.

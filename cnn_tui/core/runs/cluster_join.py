@@ -1,12 +1,8 @@
 """Joining the other workers, and agreeing with them before the first step.
 
-``join_cluster`` creates TensorFlow's ``MultiWorkerMirroredStrategy``. Its
-constructor blocks until every worker has started its own (measured with TF
-2.21: forever, whatever ``CommunicationOptions.timeout_seconds`` or the
-coordination service's register timeout say), so it runs in a daemon thread
-while this one waits ``cluster_timeout`` seconds. A worker still missing then
-is named: the first whose port does not accept a TCP connection. The thread
-stays blocked inside TensorFlow; the process is to exit after the message.
+``join_cluster`` meets the other workers (``rendezvous.py``: a missing one is
+named after ``cluster_timeout`` seconds), then creates TensorFlow's
+``MultiWorkerMirroredStrategy``, which connects them.
 
 ``check_agreement`` all-gathers a fingerprint of each setting (and of the
 data's sizes) and names the first that differs from the chief's.
@@ -17,21 +13,12 @@ values and zeros elsewhere, so the others need not see the chief's disk.
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cnn_tui.core.errors import CnnTuiError
+from cnn_tui.core.errors import first_line
 from cnn_tui.core.runs.cluster import Cluster, fingerprint
-
-PORT_PROBE_S = 2.0
-"""How long one TCP connection attempt to a silent worker may take."""
-
-
-class ClusterError(CnnTuiError):
-    """The workers could not start or go on together; the message names who and why."""
+from cnn_tui.core.runs.rendezvous import ClusterError, meet
 
 
 def join_cluster(cluster: Cluster, timeout_s: float, flags: str) -> Any:
@@ -42,62 +29,16 @@ def join_cluster(cluster: Cluster, timeout_s: float, flags: str) -> Any:
     """
     import tensorflow as tf
 
-    _check_own_port(cluster)
+    meet(cluster, timeout_s, flags)  # TensorFlow's own wait cannot be bounded: see there
     resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
         tf.train.ClusterSpec({"worker": list(cluster.workers)}), task_type="worker",
         task_id=cluster.index, rpc_layer="grpc")
-    made: dict[str, Any] = {}
-
-    def create() -> None:
-        try:
-            made["strategy"] = tf.distribute.MultiWorkerMirroredStrategy(
-                cluster_resolver=resolver)
-        except Exception as error:  # noqa: BLE001 - reported by the waiting thread
-            made["error"] = error
-
-    thread = threading.Thread(target=create, name="cnn-tui-join", daemon=True)
-    thread.start()
-    thread.join(timeout_s)
-    if "error" in made:
-        error = made["error"]
+    try:
+        return tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
+    except tf.errors.OpError as error:
         raise ClusterError(f"could not join the cluster as worker {cluster.index} at "
                            f"{cluster.workers[cluster.index]} ({type(error).__name__}: "
-                           f"{str(error).strip()[:200]}).") from error
-    if "strategy" not in made:
-        raise ClusterError(_missing_message(cluster, timeout_s, flags))
-    return made["strategy"]
-
-
-def _check_own_port(cluster: Cluster) -> None:
-    """A port in use makes TensorFlow fail with 'Could not start gRPC server': say which."""
-    address = cluster.workers[cluster.index]
-    port = int(address.rpartition(":")[2])
-    with socket.socket() as probe:
-        try:
-            probe.bind(("", port))
-        except OSError as error:
-            raise ClusterError(f"this worker (--worker-index {cluster.index}) cannot listen on "
-                               f"port {port} of {address} ({error.strerror or error}); another "
-                               "program holds it: pick a free port in --cluster.") from None
-
-
-def _missing_message(cluster: Cluster, timeout_s: float, flags: str) -> str:
-    for index, address in enumerate(cluster.workers):
-        if index != cluster.index and not _answers(address):
-            return (f"worker {index} at {address} did not answer within {timeout_s:g} s; start "
-                    f"it with cnn-tui train --cluster {','.join(cluster.workers)} "
-                    f"--worker-index {index}{flags} (the same flags as this one).")
-    return (f"the cluster did not come together within {timeout_s:g} s although every "
-            "worker's port answers; check that every worker was started with the same "
-            f"--cluster {','.join(cluster.workers)} and its own --worker-index.")
-
-
-def _answers(address: str) -> bool:
-    host, _, port = address.rpartition(":")
-    with contextlib.suppress(OSError):
-        socket.create_connection((host.strip("[]"), int(port)), PORT_PROBE_S).close()
-        return True
-    return False
+                           f"{first_line(error, 200)}).") from error
 
 
 def from_chief(strategy: Any, values: Sequence[Any]) -> list[Any]:

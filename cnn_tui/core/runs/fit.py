@@ -9,7 +9,6 @@ failed run.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Callable
 from typing import Any
@@ -53,12 +52,12 @@ def make_optimizer(name: str, learning_rate: Any) -> Any:
     return keras.optimizers.RMSprop(learning_rate)
 
 
-def _model(prepared: PreparedRun, steps: int) -> Any:
-    """A new compiled model, or the checkpoint's with its optimizer state (resume)."""
+def _model(prepared: PreparedRun, steps: int, *, fresh: bool = False) -> Any:
+    """A new compiled model, or (unless ``fresh``) the checkpoint's with its optimizer state."""
     from cnn_tui.core.keras_model import build_keras_model
 
     info, config = prepared.dataset.info, prepared.config
-    if prepared.resume is not None:
+    if prepared.resume is not None and not fresh:
         model = load_model(prepared.resume.checkpoint)
         follow_schedule(model.optimizer, config, steps)
         return model
@@ -101,10 +100,19 @@ def train_prepared(
 
     steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     emit(StatusChanged("Loading the checkpoint" if prepared.resume else "Building the model"))
-    with strategy.scope() if strategy else contextlib.nullcontext():
+    if strategy is None:
         model = _model(prepared, steps)
-    if strategy is not None:
-        initial_epoch = agree_before_training(strategy, prepared, model, initial_epoch)
+    else:
+        # Each variable made in the scope is a collective: every worker must make
+        # the same ones in the same order, so a resumed chief loads its checkpoint
+        # apart and copies it into a model built as the others build theirs.
+        with strategy.scope():
+            model = _model(prepared, steps, fresh=True)
+        loaded = load_model(prepared.resume.checkpoint) if prepared.resume else None
+        initial_epoch = agree_before_training(strategy, prepared, model, initial_epoch, loaded)
+        # Another worker joining a resumed run has no rows of the chief's first
+        # epochs: stand-ins count them (its folder is temporary).
+        rows.extend({"epoch": float(n + 1)} for n in range(len(rows), initial_epoch))
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
     summary = "\n".join(lines)

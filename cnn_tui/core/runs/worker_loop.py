@@ -23,17 +23,28 @@ from typing import Any
 
 from cnn_tui.core.runs.callbacks import StopRequested
 from cnn_tui.core.runs.cluster import Cluster
-from cnn_tui.core.runs.cluster_join import ClusterError, from_chief, gather_rows
+from cnn_tui.core.runs.cluster_join import from_chief, gather_rows
 from cnn_tui.core.runs.control import StopSignal
+from cnn_tui.core.runs.rendezvous import ClusterError
 
 
-def share_chiefs_model(strategy: Any, cluster: Cluster, model: Any) -> None:
-    """Every worker gets the chief's weights and optimizer state (a resumed chief's too)."""
+def share_chiefs_model(strategy: Any, cluster: Cluster, model: Any, loaded: Any = None) -> None:
+    """Every worker gets the chief's weights and optimizer state.
+
+    ``loaded``: the chief's checkpoint (a resume), whose values the chief sends.
+    """
     optimizer = model.optimizer
     with strategy.scope():
         if not optimizer.built:
             optimizer.build(model.trainable_variables)
     variables = [*model.weights, *optimizer.variables]
+    if loaded is not None:
+        saved = [*loaded.weights, *loaded.optimizer.variables]
+        if [tuple(v.shape) for v in saved] != [tuple(v.shape) for v in variables]:
+            raise ClusterError("the checkpoint does not fit the model its run's spec builds; "
+                               "this run cannot be resumed on a cluster.")
+        for variable, value in zip(variables, saved, strict=True):
+            variable.assign(value.numpy())
     shapes = [(tuple(v.shape), str(v.dtype)) for v in variables]
     layout = gather_rows(strategy, cluster, [float(len(variables))])
     if len(set(layout[:, 0].tolist())) != 1:
