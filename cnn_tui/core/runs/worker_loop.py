@@ -118,7 +118,34 @@ def train_on_cluster(*, strategy: Any, cluster: Cluster, model: Any, train_ds: A
     # step, leaving the others in a collective. Here every hook runs in line.
     hooks._async_train = hooks._async_test = False
     hooks.on_train_begin()
-    for epoch in range(initial_epoch, epochs):
+    try:
+        _epochs(strategy, cluster, model, train, val, hooks, train_step, val_step,
+                range(initial_epoch, epochs), stop)
+    except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError,
+            tf.errors.AbortedError) as error:
+        raise ClusterError(lost_worker(str(error), cluster)) from error
+    hooks.on_train_end()  # early stopping restores the best weights here
+
+
+def lost_worker(text: str, cluster: Cluster) -> str:
+    """What to say when TensorFlow reports that a worker stopped answering mid-run."""
+    import re
+
+    # TensorFlow names this worker's own device too: the lost one is another.
+    tasks = [int(n) for n in re.findall(r"/job:worker/(?:replica:\d+/)?task:(\d+)", text)]
+    lost = [n for n in tasks if n != cluster.index and n < cluster.size]
+    who = f"worker {lost[0]} at {cluster.workers[lost[0]]}" if lost else "a worker"
+    return (f"{who} stopped answering during training (it was killed, crashed or lost the "
+            "network); the chief's last checkpoint stands: start every worker again, the "
+            "chief with cnn-tui train --resume RUN_DIR.")
+
+
+def _epochs(strategy: Any, cluster: Cluster, model: Any, train: Any, val: Any, hooks: Any,
+            train_step: Any, val_step: Any, epochs: range, stop: StopSignal) -> None:
+    import tensorflow as tf
+
+    optimizer = model.optimizer
+    for epoch in epochs:
         hooks.on_epoch_begin(epoch)
         totals = [0.0, 0.0, 0.0]
         for step, (x, y) in enumerate(train):
@@ -144,7 +171,6 @@ def train_on_cluster(*, strategy: Any, cluster: Cluster, model: Any, train_ds: A
         if ends:
             model.stop_training = True
             break
-    hooks.on_train_end()  # early stopping restores the best weights here
 
 
 def _agreed_stop(strategy: Any, cluster: Cluster, wants: bool,
