@@ -137,8 +137,8 @@ def test_a_lost_worker_is_named_from_tensorflows_words() -> None:
 
     cluster = Cluster(("a:1", "b:2"), 0)
     text = ("{{function_node __wrapped__CollectiveReduceV2_device_/job:worker/replica:0/task:0/"
-            "device:CPU:0}} Collective ops is aborted by: Error reported from /job:worker/task:1: The "
-            "following tasks are unhealthy (stopped sending heartbeats):\n"
+            "device:CPU:0}} Collective ops is aborted by: Error reported from "
+            "/job:worker/task:1: The following tasks are unhealthy (stopped sending heartbeats):\n"
             "/job:worker/replica:0/task:1")
     assert lost_worker(text, cluster).startswith("worker 1 at b:2 stopped answering")
     assert "--resume RUN_DIR" in lost_worker("nothing known", cluster)
