@@ -13,6 +13,8 @@ values and zeros elsewhere, so the others need not see the chief's disk.
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,11 +36,28 @@ def join_cluster(cluster: Cluster, timeout_s: float, flags: str) -> Any:
         tf.train.ClusterSpec({"worker": list(cluster.workers)}), task_type="worker",
         task_id=cluster.index, rpc_layer="grpc")
     try:
-        return tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
+        strategy = tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
     except tf.errors.OpError as error:
         raise ClusterError(f"could not join the cluster as worker {cluster.index} at "
                            f"{cluster.workers[cluster.index]} ({type(error).__name__}: "
                            f"{first_line(error, 200)}).") from error
+    _take_back_sigterm()
+    return strategy
+
+
+def _take_back_sigterm() -> None:
+    """Give SIGTERM back to Python's handler (the CLI's: stop at the next step).
+
+    TensorFlow's coordination service installs its own SIGTERM handler (a
+    preemption notice) when the strategy starts, and that one does nothing
+    here: ``kill`` would no longer stop a worker. Re-installing the handler
+    Python holds puts Python's back in front. Only the main thread may.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    handler = signal.getsignal(signal.SIGTERM)
+    if handler is not None:
+        signal.signal(signal.SIGTERM, handler)
 
 
 def from_chief(strategy: Any, values: Sequence[Any]) -> list[Any]:

@@ -76,7 +76,8 @@ def run_training(
     # Any other worker writes as the chief does, but into a folder removed at the end.
     with tempfile.TemporaryDirectory(prefix="cnn-tui-worker-") as scratch:
         outcome = _run(replace(config, runs_dir=scratch, name="worker"), emit, stop_event,
-                       dataset, native_log=native_log, kind=kind, report=report)
+                       dataset, native_log=native_log, kind=kind, report=report,
+                       before_run_dir=before_run_dir)
     return replace(outcome, run_dir=None)  # gone with the folder
 
 

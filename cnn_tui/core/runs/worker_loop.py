@@ -151,6 +151,7 @@ def _epochs(strategy: Any, cluster: Cluster, model: Any, train: Any, val: Any, h
         for step, (x, y) in enumerate(train):
             out = train_step(x, y, tf.constant(1.0 if stop.is_set() else 0.0)).numpy()
             if out[3] > 0:
+                _say_who_stopped(stop)
                 raise StopRequested  # every worker, after this same step
             totals = [a + float(b) for a, b in zip(totals, out[:3], strict=True)]
             hooks.on_train_batch_end(step, _logs(totals))
@@ -161,23 +162,34 @@ def _epochs(strategy: Any, cluster: Cluster, model: Any, train: Any, val: Any, h
             val_totals = [a + float(b) for a, b in zip(val_totals, out, strict=True)]
         logs.update({f"val_{name}": value for name, value in _logs(val_totals).items()})
         # A stop asked for during validation abandons the epoch, as with fit.
-        if _agreed_stop(strategy, cluster, stop.is_set(), None)[0]:
+        if _agreed_stop(strategy, cluster, stop, False, None)[0]:
             raise StopRequested
         hooks.on_epoch_end(epoch, logs)
-        ends, rate = _agreed_stop(strategy, cluster, stop.is_set() or model.stop_training,
-                                  _rate_of(optimizer))
+        asked, early, rate = _agreed_stop(strategy, cluster, stop, model.stop_training,
+                                          _rate_of(optimizer))
         if rate is not None:
             optimizer.learning_rate = rate
-        if ends:
+        if asked or early:
             model.stop_training = True
             break
 
 
-def _agreed_stop(strategy: Any, cluster: Cluster, wants: bool,
-                 rate: float | None) -> tuple[bool, float | None]:
-    """Whether any worker stops (the chief's early stop among them), and the chief's rate."""
-    rows = gather_rows(strategy, cluster, [1.0 if wants else 0.0, rate or 0.0])
-    return bool(rows[:, 0].max() > 0), (float(rows[0, 1]) if rate is not None else None)
+def _say_who_stopped(stop: StopSignal) -> None:
+    """A stop that another worker asked for is recorded as such (the CLI's ``StopRequest``)."""
+    request = getattr(stop.event, "request", None)
+    if request is not None and not stop.event.is_set():
+        request("another worker stopped")
+
+
+def _agreed_stop(strategy: Any, cluster: Cluster, stop: StopSignal, early: bool,
+                 rate: float | None) -> tuple[bool, bool, float | None]:
+    """Whether any worker was asked to stop, whether the chief's early stopping ends the
+    run, and the chief's learning rate."""
+    rows = gather_rows(strategy, cluster, [float(stop.is_set()), float(early), rate or 0.0])
+    asked = bool(rows[:, 0].max() > 0)
+    if asked:
+        _say_who_stopped(stop)
+    return asked, bool(rows[0, 1] > 0), (float(rows[0, 2]) if rate is not None else None)
 
 
 def _rate_of(optimizer: Any) -> float | None:
