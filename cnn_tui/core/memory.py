@@ -21,7 +21,7 @@ from cnn_tui.core.shape_format import format_shape
 FLOAT_BYTES = 4
 
 OPTIMIZER_SLOTS: dict[str, int] = {"rmsprop": 1, "adam": 2, "sgd": 1}
-"""Values an optimizer keeps per trainable weight, as ``runs/fit.make_optimizer`` builds
+"""Values an optimizer keeps per trainable weight, as ``runs/build.make_optimizer`` builds
 it: RMSprop a moving average of squared gradients, Adam two moments (m and v), SGD
 with momentum 0.9 a velocity. A test checks every optimizer of the settings is here."""
 

@@ -77,12 +77,15 @@ def make_callbacks(
     batch_size: int,
     monitors: Sequence[Any] = (),
     tensorboard_dir: Path | None = None,
+    agreed_stops: bool = False,
 ) -> list[Any]:
     """The run's callbacks in the order their epoch-end work must happen (imports keras).
 
     ``monitors``: early stopping and reduce-on-plateau (``monitors.py``); they
     act on the epoch's logs before the checkpoint keeps their counters.
     ``tensorboard_dir``: where Keras's own TensorBoard callback writes, or None.
+    ``agreed_stops``: the workers of a cluster stop together (``worker_loop.py``),
+    so no callback may stop one of them alone.
     """
     import keras
 
@@ -200,7 +203,7 @@ def make_callbacks(
     tensorboard = [] if tensorboard_dir is None else [keras.callbacks.TensorBoard(
         log_dir=str(tensorboard_dir), update_freq="epoch", write_graph=True)]
     return [
-        StopOnRequest(),
+        *([] if agreed_stops else [StopOnRequest()]),
         NonFiniteLossGuard(),
         EpochLearningRate(),
         EpochTimer(),

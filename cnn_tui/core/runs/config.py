@@ -18,6 +18,7 @@ from typing import Any
 
 from cnn_tui.core.augment_config import NO_AUGMENT, AugmentConfig
 from cnn_tui.core.errors import ConfigError
+from cnn_tui.core.runs.cluster import cluster_of
 from cnn_tui.core.runs.placement import check_batch_split, cpu_split, named_replicas
 from cnn_tui.core.runs.settings import (
     COLOR_CHOICES,
@@ -108,6 +109,15 @@ SETTINGS: tuple[Setting, ...] = (
             "metrics and learning rate, and the model's graph) into the run's tensorboard/ "
             "folder, for `tensorboard --logdir runs`", label="TensorBoard", choices=YES_NO,
             group="compute"),
+    Setting("cluster", "text", None, "train with other machines: every worker's HOST:PORT, "
+            "the chief first (the same list on every worker; without it a TF_CONFIG in the "
+            "environment is used)", optional=True, group="cluster"),
+    Setting("worker_index", "int", None, "with --cluster: this machine's place in the list "
+            "(0: the chief, which writes the run directory)", minimum=0, maximum=4095,
+            optional=True, group="cluster"),
+    Setting("cluster_timeout", "int", 60, "with --cluster: seconds to wait for every worker "
+            "to join before stopping with a message naming the one missing", minimum=1,
+            maximum=86400, unit="s", group="cluster"),
     Setting("runs_dir", "path", "runs", "where run directories go"),
     Setting("name", "text", None, "run name (default: <model>-<dataset>)", optional=True),
     Setting("on_hangup", "choice", "finish", "when the app's terminal goes away during "
@@ -121,6 +131,7 @@ SETTING_GROUPS = {
     "schedule": "learning-rate schedule",
     "monitors": "reduce on plateau and early stopping",
     "compute": "devices, precision, XLA and logs",
+    "cluster": "several machines",
 }
 """The sections of related settings (``Setting.group``) and their titles."""
 SETTING = {setting.name: setting for setting in SETTINGS}
@@ -158,6 +169,9 @@ class TrainConfig:
     precision: str = SETTING["precision"].default
     jit: str = SETTING["jit"].default
     tensorboard: str = SETTING["tensorboard"].default
+    cluster: str | None = SETTING["cluster"].default
+    worker_index: int | None = SETTING["worker_index"].default
+    cluster_timeout: int = SETTING["cluster_timeout"].default
     runs_dir: str | Path = SETTING["runs_dir"].default
     name: str | None = SETTING["name"].default
 
@@ -167,6 +181,8 @@ class TrainConfig:
             if setting.kind in ("int", "float", "choice", "size", "devices"):
                 setting.check(getattr(self, setting.name))
         check_combination({s.name: getattr(self, s.name) for s in RUN_SETTINGS})
+        # The flags alone; a TF_CONFIG in the environment is read when the run starts.
+        cluster_of(self.cluster, self.worker_index, {})
 
     @property
     def model_name(self) -> str:

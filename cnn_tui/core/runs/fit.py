@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from cnn_tui.core.augment import build_augmenter
+from cnn_tui.core.runs.agreement import agree_before_training, cluster_flags
+from cnn_tui.core.runs.build import run_model
 from cnn_tui.core.runs.callbacks import (
     StopRequested,
     close_callbacks,
@@ -21,13 +23,14 @@ from cnn_tui.core.runs.callbacks import (
     save_checkpoint,
 )
 from cnn_tui.core.runs.checkpoint import load_model, read_best_weights, save_model
+from cnn_tui.core.runs.cluster_join import join_cluster
 from cnn_tui.core.runs.control import StopSignal, clear_stop_request, stop_reason
 from cnn_tui.core.runs.events import RunEvent, RunFinished, RunStarted, RunStopped, StatusChanged
 from cnn_tui.core.runs.history import HISTORY_FILE, HistoryWriter, Row, read_history
 from cnn_tui.core.runs.monitors import best_weights, ending, make_monitors
 from cnn_tui.core.runs.monitors import state as monitor_state
 from cnn_tui.core.runs.outcome import RunOutcome
-from cnn_tui.core.runs.placement import Placement, place
+from cnn_tui.core.runs.placement import place
 from cnn_tui.core.runs.prepare import PreparedRun, library_versions
 from cnn_tui.core.runs.rundir import (
     CHECKPOINT_FILE,
@@ -37,54 +40,7 @@ from cnn_tui.core.runs.rundir import (
     update_status,
     write_config,
 )
-from cnn_tui.core.runs.schedule import follow_schedule, learning_rate_for
-
-
-def make_optimizer(name: str, learning_rate: Any) -> Any:
-    """Keras's optimizer ``name``; ``learning_rate`` a float or a Keras schedule."""
-    import keras
-
-    if name == "adam":
-        return keras.optimizers.Adam(learning_rate)
-    if name == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9)
-    return keras.optimizers.RMSprop(learning_rate)
-
-
-def _model(prepared: PreparedRun, steps: int, placement: Placement,
-           compute: dict[str, str]) -> Any:
-    """A new compiled model, or the checkpoint's with its optimizer state (resume).
-
-    Made inside the strategy's scope: its variables (weights, optimizer slots,
-    metrics) are then mirrored on every replica, and Keras's ``fit`` runs each
-    step on all of them and distributes the batches. Adds the precision and XLA
-    it computes with to ``compute``.
-    """
-    from cnn_tui.core.keras_model import build_keras_model
-    from cnn_tui.core.runs import compute as how
-
-    info, config = prepared.dataset.info, prepared.config
-    with placement.strategy.scope():
-        if prepared.resume is not None:
-            model = load_model(prepared.resume.checkpoint)  # with its layers' dtype policies
-            follow_schedule(model.optimizer, config, steps)
-            how.apply_jit(model, config.jit)
-            compute["precision"] = f"{how.model_policy(model)} (as checkpointed)"
-            compute["xla"] = how.jit_shown(model, config.jit)
-            return model
-        precision = how.resolve_precision(config.precision)
-        model = build_keras_model(prepared.spec, info.input_shape, info.num_classes,
-                                  prepared.report, policy=precision.value)
-        optimizer = make_optimizer(config.optimizer, learning_rate_for(config, steps))
-        model.compile(
-            optimizer=how.loss_scaled(optimizer, precision.value),
-            loss="categorical_crossentropy",
-            metrics=["accuracy"],
-            jit_compile=how.jit_argument(config.jit),
-        )
-        compute["precision"] = precision.shown()
-        compute["xla"] = how.jit_shown(model, config.jit)
-    return model
+from cnn_tui.core.runs.worker_loop import train_on_cluster
 
 
 def train_prepared(
@@ -101,19 +57,38 @@ def train_prepared(
     import_tensorflow()
     import keras
 
+    cluster = prepared.cluster
+    if cluster is not None:  # before TensorFlow runs any op: see cluster_join.py
+        emit(StatusChanged(f"Waiting for the other {cluster.size - 1} worker(s)"))
+        strategy = join_cluster(cluster, config.cluster_timeout, cluster_flags(config))
+        compute: dict[str, str] = {"workers": cluster.role()}
+    else:
+        placement = prepared.placement or place(config.devices, config.batch_size)
+        strategy = placement.strategy
+        compute = {"replicas": placement.describe()}
+        prepared.run_config.update(placement.record())
+
     # A resumed run draws new random numbers rather than replaying epoch 1's.
     keras.utils.set_random_seed((config.seed or 0) + initial_epoch)
     prepared.run_config["versions"] = library_versions()
     prepared.run_config["devices"] = device_names()
-    placement = prepared.placement or place(config.devices, config.batch_size)
-    compute: dict[str, str] = {"replicas": placement.describe()}
     prepared.run_config["compute"] = compute
-    prepared.run_config.update(placement.record())
     write_config(run_dir, prepared.run_config)
 
     steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
     emit(StatusChanged("Loading the checkpoint" if prepared.resume else "Building the model"))
-    model = _model(prepared, steps, placement, compute)
+    if cluster is None:
+        model = run_model(prepared, steps, strategy, compute)
+    else:
+        # Each variable made in the scope is a collective: every worker must make
+        # the same ones in the same order, so a resumed chief loads its checkpoint
+        # apart and copies it into a model built as the others build theirs.
+        model = run_model(prepared, steps, strategy, compute, fresh=True)
+        loaded = load_model(prepared.resume.checkpoint) if prepared.resume else None
+        initial_epoch = agree_before_training(strategy, prepared, model, initial_epoch, loaded)
+        # Another worker joining a resumed run has no rows of the chief's first
+        # epochs: stand-ins count them (its folder is temporary).
+        rows.extend({"epoch": float(n + 1)} for n in range(len(rows), initial_epoch))
     write_config(run_dir, prepared.run_config)  # now with how the model computes
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
@@ -139,7 +114,8 @@ def train_prepared(
                                rows=rows, epochs=config.epochs, steps=steps,
                                batch_size=config.batch_size, monitors=monitors,
                                tensorboard_dir=(run_dir / TENSORBOARD_DIR
-                                                if config.tensorboard == "yes" else None))
+                                                if config.tensorboard == "yes" else None),
+                               agreed_stops=cluster is not None)
     emit(RunStarted(run_dir=run_dir, config=config, report=prepared.report,
                     dataset_info=dataset.info, n_train=len(dataset.x_train),
                     n_val=len(dataset.x_val), steps_per_epoch=steps, summary=summary,
@@ -147,7 +123,11 @@ def train_prepared(
                     compute=compute))
     stopped = False
     try:
-        if initial_epoch < config.epochs:
+        if initial_epoch < config.epochs and cluster is not None:
+            train_on_cluster(strategy=strategy, cluster=cluster, model=model, train_ds=train_ds,
+                             val_ds=val_ds, callbacks=callbacks, epochs=config.epochs,
+                             initial_epoch=initial_epoch, steps=steps, stop=stop)
+        elif initial_epoch < config.epochs:
             model.fit(train_ds, validation_data=val_ds, epochs=config.epochs,
                       initial_epoch=initial_epoch, verbose=0,
                       shuffle=False,  # the tf.data pipeline shuffles every epoch itself

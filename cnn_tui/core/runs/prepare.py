@@ -9,13 +9,16 @@ settings, and the checkpoint to go on from.
 
 from __future__ import annotations
 
+import os
 import platform
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnn_tui.core.errors import ConfigError
+from cnn_tui.core.runs.cluster import Cluster, cluster_of
 from cnn_tui.core.runs.config import TrainConfig, config_to_dict
 from cnn_tui.core.runs.control import clear_stop_request
 from cnn_tui.core.runs.events import RunEvent, StatusChanged
@@ -48,6 +51,8 @@ class PreparedRun:
     warnings: list[str] = field(default_factory=list)
     placement: Placement | None = None
     """The devices and strategy it trains with (``placement.py``); set by ``prepare_run``."""
+    cluster: Cluster | None = None
+    """The machines training this run together (``--cluster`` or TF_CONFIG), or None."""
 
 
 def prepare_run(
@@ -76,6 +81,14 @@ def prepare_run(
     from cnn_tui.core.spec import load_spec
 
     config.validate()
+    cluster = cluster_of(config.cluster, config.worker_index, os.environ)
+    if cluster is not None and config.devices != "auto":
+        raise ConfigError(f"--devices {config.devices} cannot go with --cluster: each worker "
+                          "trains on every GPU it sees (else its CPU); leave --devices auto "
+                          "and choose a worker's GPUs with CUDA_VISIBLE_DEVICES.")
+    if cluster is not None and config.seed is None:
+        # Every worker must draw the same data and shuffle it alike.
+        config = replace(config, seed=cluster.default_seed())
     config = config.resolved()
     if resume is not None:
         spec = resume.spec
@@ -90,8 +103,12 @@ def prepare_run(
     check_report(report)
     # The devices are checked against the machine (TensorFlow's first use) before
     # the run folder exists: naming a GPU the box lacks is bad input, not a failed run.
-    placement = place(config.devices, config.batch_size)
-    placement.check_first_batches(len(dataset.x_train), len(dataset.x_val))
+    # With a cluster, MultiWorkerMirroredStrategy places the replicas, and placing
+    # them here would start TensorFlow before the cluster can be joined.
+    placement = None
+    if cluster is None:
+        placement = place(config.devices, config.batch_size)
+        placement.check_first_batches(len(dataset.x_train), len(dataset.x_val))
     if before_run_dir is not None:
         before_run_dir()
     if resume is not None:
@@ -101,6 +118,8 @@ def prepare_run(
         if run_dir is None:
             run_dir = create_run_dir(config.runs_dir, config.run_name)
         run_config = _new_config(run_dir, config, spec, dataset, report)
+    if cluster is not None:
+        run_config["cluster"] = {"workers": list(cluster.workers), "index": cluster.index}
     remove_stale_temps(run_dir)
     clear_stop_request(run_dir)  # one left from before must not stop this run
     write_json_atomic(run_dir / CONFIG_FILE, run_config)
@@ -108,7 +127,7 @@ def prepare_run(
     update_status(run_dir, state="running", message="", epochs_planned=config.epochs,
                   epochs_done=epochs_done, kind=kind, **process_identity())
     return PreparedRun(config, spec, dataset, report, run_dir, run_config, resume,
-                       list(getattr(dataset, "warnings", []) or []), placement)
+                       list(getattr(dataset, "warnings", []) or []), placement, cluster)
 
 
 def load_run_dataset(

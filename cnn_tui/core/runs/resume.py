@@ -16,6 +16,7 @@ from typing import Any
 
 from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.checkpoint import CheckpointUnusable, read_state
+from cnn_tui.core.runs.cluster import CLUSTER_SETTINGS
 from cnn_tui.core.runs.config import SETTING, TrainConfig, config_from_dict
 from cnn_tui.core.runs.control import effective_state
 from cnn_tui.core.runs.files import read_json
@@ -27,7 +28,9 @@ from cnn_tui.core.runs.rundir import (
     STATUS_FILE,
 )
 
-CHANGEABLE_ON_RESUME = ("epochs", "runs_dir", "devices")
+CHANGEABLE_ON_RESUME = ("epochs", "runs_dir", "devices", *CLUSTER_SETTINGS)
+"""A resumed run may get more epochs, and it trains on the devices and machines it is
+given now."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ def plan_resume(
     if (given or {}).get("devices") is not None:
         config = replace(config, devices=(given or {})["devices"])
     _refuse_contradictions(config, given or {})
+    # The cluster recorded is where the run trained before, not where it goes on.
+    config = replace(config, **{name: (given or {}).get(name, SETTING[name].default)
+                                for name in CLUSTER_SETTINGS})
     checkpoint, saved = _usable_checkpoint(run_dir)
     rows = tuple(saved["history"])
     done = len(rows)

@@ -12,9 +12,12 @@ a failed ``RunOutcome``.
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +25,7 @@ from cnn_tui.core.errors import CnnTuiError, first_line
 from cnn_tui.core.memory import oom_advice
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.callbacks import NonFiniteLoss
+from cnn_tui.core.runs.cluster import cluster_of
 from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.core.runs.events import RunEvent, RunFailed, RunStopped
 from cnn_tui.core.runs.history import read_history
@@ -55,10 +59,36 @@ def run_training(
     for the duration of the run. ``run_dir``, ``resume``, ``kind``,
     ``before_run_dir`` and ``report``: see ``prepare.prepare_run``.
     """
+    stop_event = stop_event or threading.Event()
+    try:
+        cluster = cluster_of(config.cluster, config.worker_index, os.environ)
+    except CnnTuiError as error:
+        emit(RunFailed(None, str(error)))
+        return RunOutcome("failed", None, message=str(error), bad_input=True)
+    if cluster is None or cluster.is_chief:
+        return _run(config, emit, stop_event, dataset, native_log=native_log, run_dir=run_dir,
+                    resume=resume, kind=kind, before_run_dir=before_run_dir, report=report)
+    if resume is not None:
+        message = ("only the chief (--worker-index 0) takes --resume; start the other workers "
+                   "with the run's flags, as before.")
+        emit(RunFailed(None, message))
+        return RunOutcome("failed", None, message=message, bad_input=True)
+    # Any other worker writes as the chief does, but into a folder removed at the end.
+    with tempfile.TemporaryDirectory(prefix="cnn-tui-worker-") as scratch:
+        outcome = _run(replace(config, runs_dir=scratch, name="worker"), emit, stop_event,
+                       dataset, native_log=native_log, kind=kind, report=report,
+                       before_run_dir=before_run_dir)
+    return replace(outcome, run_dir=None)  # gone with the folder
+
+
+def _run(config: TrainConfig, emit: Callable[[RunEvent], None], stop_event: threading.Event,
+         dataset: Any, *, native_log: NativeStderr | None, run_dir: Path | None = None,
+         resume: ResumePoint | None = None, kind: str,
+         before_run_dir: Callable[[], None] | None = None,
+         report: ShapeReport | None = None) -> RunOutcome:
     from cnn_tui.core.runs.fit import train_prepared
     from cnn_tui.core.runs.prepare import prepare_run
 
-    stop_event = stop_event or threading.Event()
     try:
         prepared = prepare_run(config, emit, dataset, run_dir=run_dir, resume=resume, kind=kind,
                                before_run_dir=before_run_dir, report=report)
