@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 
 import pytest
 
@@ -121,6 +122,38 @@ def test_workers_meet_and_a_missing_one_is_named() -> None:
     with pytest.raises(ClusterError, match=f"worker 1 at {workers[2]} did not answer within "
                                            "0.5 s; start it with cnn-tui train --cluster"):
         meet(Cluster((workers[0], workers[2]), 0), 0.5, " --epochs 2")
+
+
+def test_a_worker_whose_answer_came_too_late_can_ask_again() -> None:
+    """Worker 0 counts worker 1 as met once worker 1's hello arrives, even if worker 1
+    gave up waiting for the answer (a loaded machine, in CI). Worker 0 then still
+    answers for a while, so worker 1's next hello gets through before worker 0 hands
+    its port to TensorFlow (else worker 1 timed out while worker 0 waited for ever)."""
+    from cnn_tui.core.runs import rendezvous
+
+    workers = tuple(f"127.0.0.1:{port}" for port in free_ports(2))
+    met = threading.Thread(target=meet, args=(Cluster(workers, 0), 10))
+    with socket.socket() as listener:  # worker 1 answers worker 0's hellos
+        listener.bind(("127.0.0.1", int(workers[1].rpartition(":")[2])))
+        listener.listen(4)
+        met.start()
+        peer, _ = listener.accept()
+        with peer:
+            assert peer.recv(64).startswith(rendezvous.HELLO)
+            peer.sendall(b"ok\n")
+        hello = rendezvous.HELLO + b"1\n"
+        with socket.create_connection(("127.0.0.1", int(workers[0].rpartition(":")[2])),
+                                      5) as first:
+            first.sendall(hello)  # and gone before the answer
+        time.sleep(0.5)  # worker 0 has met everyone by now
+        assert met.is_alive()
+        with socket.create_connection(("127.0.0.1", int(workers[0].rpartition(":")[2])),
+                                      5) as again:
+            again.settimeout(5)
+            again.sendall(hello)
+            assert again.recv(16).startswith(b"ok")
+    met.join(10)
+    assert not met.is_alive()
 
 
 def test_a_port_in_use_is_named() -> None:

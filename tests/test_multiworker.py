@@ -47,26 +47,36 @@ def workers(tmp_path: Path, cluster: str, *each: dict[str, Any]) -> Iterator[lis
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
     env.pop("TF_CONFIG", None)
     procs = []
+    stack = contextlib.ExitStack()
     try:
         for index, args in enumerate(each):
             scratch = tmp_path / f"tmp{index}"
             scratch.mkdir(exist_ok=True)
             args = {"cluster": cluster, "index": index, "runs_dir": str(tmp_path / f"runs{index}"),
                     "weights": str(tmp_path / f"weights{index}.npy"), **args}
+            log = open(tmp_path / f"worker{index}.log", "a")  # noqa: SIM115 - the child's
+            stack.callback(log.close)
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "tests.cluster_worker", json.dumps(args)], cwd=ROOT,
                 env={**env, "TMPDIR": str(scratch)}, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, text=True))
+                stderr=log, text=True))
+            procs[-1].log_path = tmp_path / f"worker{index}.log"  # type: ignore[attr-defined]
         yield procs
     finally:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+        stack.close()
 
 
 def outcome(proc: Any) -> dict[str, Any]:
-    out, _ = proc.communicate(timeout=LIMIT_S)
+    try:
+        out, _ = proc.communicate(timeout=LIMIT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        tail = proc.log_path.read_text(errors="replace")[-3000:]
+        raise AssertionError(f"a worker still ran after {LIMIT_S} s; its stderr:\n{tail}") from None
     lines = out.strip().splitlines()
     assert lines, f"worker exited {proc.returncode} without an outcome"
     return dict(json.loads(lines[-1]))

@@ -5,9 +5,10 @@ started its own, and it holds Python's GIL while it waits (measured with TF
 2.21: no ``CommunicationOptions`` or coordination-service timeout ends it,
 and no other Python thread runs meanwhile). So the workers meet first here,
 in plain Python, on the very ports TensorFlow will use: each listens on its
-own port and says hello to every other until it has reached them all and
-all have reached it, then closes its listener and hands the port to
-TensorFlow. Past ``timeout_s``, ``ClusterError`` names the first worker that
+own port (answering in a thread of its own) and says hello to every other
+until it has reached them all and all have reached it, answers a little
+longer (an answer may have come too late for its asker, who asks again),
+then closes its listener and hands the port to TensorFlow. Past ``timeout_s``, ``ClusterError`` names the first worker that
 could not be reached, and how to start it.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import select
 import socket
+import threading
 import time
 
 from cnn_tui.core.errors import CnnTuiError
@@ -26,6 +28,15 @@ RETRY_S = 0.2
 """How often an unreachable worker is tried again."""
 CONNECT_S = 1.0
 """How long one connection attempt may take."""
+REPLY_S = 5.0
+"""How long a hello waits for its answer: the other worker answers between its own
+hellos, and on a loaded machine (two workers starting TensorFlow on one CPU) that
+took more than a second, in the tests."""
+LINGER_S = 2.0
+"""How long a worker that has met everyone still answers hellos before it hands its
+port to TensorFlow. Its answer to a worker may come too late for that worker's wait:
+the one answered already counts it as met, the other must be able to ask again, or
+it would time out while the first waited in TensorFlow for ever."""
 
 
 class ClusterError(CnnTuiError):
@@ -40,18 +51,30 @@ def meet(cluster: Cluster, timeout_s: float, flags: str = "") -> None:
     """
     listener = _listen(cluster)
     others = {i for i in range(cluster.size) if i != cluster.index}
-    reached: set[int] = set()
     heard: set[int] = set()
-    deadline = time.monotonic() + timeout_s
-    with listener:
-        while reached != others or heard != others:
+    done = threading.Event()
+    # Hellos are answered in a thread of their own: answered only between this
+    # worker's own hellos, two workers each waiting for the other's answer
+    # could keep missing each other.
+    answering = threading.Thread(target=_answer_until, args=(listener, heard, done),
+                                 name="cnn-tui-meet", daemon=True)
+    answering.start()
+    try:
+        reached: set[int] = set()
+        deadline = time.monotonic() + timeout_s
+        while reached != others or not heard >= others:
             if time.monotonic() > deadline:
                 raise ClusterError(_missing(cluster, others - reached or others - heard,
                                             timeout_s, flags))
             for index in sorted(others - reached):
                 if _hello(cluster, index):
                     reached.add(index)
-            heard |= _answer(listener, RETRY_S)
+            time.sleep(RETRY_S)
+        time.sleep(LINGER_S)
+    finally:
+        done.set()
+        answering.join()
+        listener.close()
 
 
 def _listen(cluster: Cluster) -> socket.socket:
@@ -76,29 +99,26 @@ def _hello(cluster: Cluster, index: int) -> bool:
     host, _, port = cluster.workers[index].rpartition(":")
     with contextlib.suppress(OSError), \
             socket.create_connection((host.strip("[]"), int(port)), CONNECT_S) as peer:
-        peer.settimeout(CONNECT_S)
+        peer.settimeout(REPLY_S)
         peer.sendall(HELLO + str(cluster.index).encode() + b"\n")
         return peer.recv(16).startswith(b"ok")
     return False
 
 
-def _answer(listener: socket.socket, wait_s: float) -> set[int]:
-    """The workers whose hello arrived within ``wait_s``; each is answered."""
-    heard: set[int] = set()
-    end = time.monotonic() + wait_s
-    while (left := end - time.monotonic()) > 0:
-        ready, _, _ = select.select([listener], [], [], left)
+def _answer_until(listener: socket.socket, heard: set[int], done: threading.Event) -> None:
+    """Answer every hello that arrives, adding its worker to ``heard``, until ``done``."""
+    while not done.is_set():
+        ready, _, _ = select.select([listener], [], [], RETRY_S)
         if not ready:
-            break
+            continue
         with contextlib.suppress(OSError, ValueError):
             peer, _ = listener.accept()
             with peer:
                 peer.settimeout(CONNECT_S)
                 line = peer.recv(64)
                 if line.startswith(HELLO):
-                    heard.add(int(line[len(HELLO):].strip()))
                     peer.sendall(b"ok\n")
-    return heard
+                    heard.add(int(line[len(HELLO):].strip()))
 
 
 def _missing(cluster: Cluster, missing: set[int], timeout_s: float, flags: str) -> str:
