@@ -92,9 +92,13 @@ def plain_fit_throughput(setup: TrainingSetup) -> Throughput:
 
 
 def engine_throughput(
-    setup: TrainingSetup, augment: str, runs_dir: Path, native_log: Any = None
+    setup: TrainingSetup, augment: str, runs_dir: Path, native_log: Any = None,
+    precision: str = "float32",
 ) -> Throughput:
-    """Images/s of ``run_training`` on the setup's data, with ``augment`` ("none"/"seed")."""
+    """Images/s of ``run_training`` on the setup's data, with ``augment`` ("none"/"seed").
+
+    In float32 unless told: the engine's own cost is measured against a plain
+    float32 ``model.fit``; what precision auto gains is ``bench_precision.py``'s."""
     from cnn_tui.core.augment_config import parse_augment
     from cnn_tui.core.runs.config import TrainConfig
     from cnn_tui.core.runs.events import EpochEnded
@@ -109,6 +113,7 @@ def engine_throughput(
         seed=setup.seed,
         runs_dir=runs_dir,
         name=f"bench-{augment}",
+        precision=precision,
     )
     clock = EpochClock()
 
