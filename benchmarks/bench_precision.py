@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_common import EpochClock, Ratio, Results, Throughput, median_ratio, run_rounds, say
-from bench_training import TrainingSetup
+from bench_training import TrainingSetup, plain_fit_throughput
 
 PLAIN_SIDE = "plain float32 model.fit"
 AUTO_SIDE = "engine precision auto"
@@ -47,34 +47,6 @@ def seeded(setup: TrainingSetup) -> Callable[[], TrainingSetup]:
     """The setup with seed, seed + 1... on successive calls: one side's rounds."""
     draws = itertools.count(setup.seed)
     return lambda: replace(setup, seed=next(draws))
-
-
-def plain_float32_fit(setup: TrainingSetup, accuracies: list[float]) -> Throughput:
-    """bench_training's plain script, in float32, appending its final val accuracy."""
-    import keras
-
-    from cnn_tui.core.keras_model import build_keras_model
-    from cnn_tui.core.spec import load_spec
-
-    dataset, num_classes = setup.dataset, setup.dataset.info.num_classes
-    keras.utils.set_random_seed(setup.seed)
-    model = build_keras_model(load_spec(setup.model), dataset.info.input_shape, num_classes)
-    model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
-    x_train = dataset.x_train.astype("float32") / 255.0
-    x_val = dataset.x_val.astype("float32") / 255.0
-    y_train = keras.utils.to_categorical(dataset.y_train, num_classes)
-    y_val = keras.utils.to_categorical(dataset.y_val, num_classes)
-    clock = EpochClock()
-
-    class EpochEndTimes(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            clock.mark()
-
-    history = model.fit(x_train, y_train, batch_size=setup.batch_size, epochs=setup.epochs,
-                        validation_data=(x_val, y_val), shuffle=True, verbose=0,
-                        callbacks=[EpochEndTimes()])
-    accuracies.append(float(history.history["val_accuracy"][-1]))
-    return clock.throughput(len(x_train))
 
 
 def engine_run(setup: TrainingSetup, runs_dir: Path, accuracies: list[float] | None = None,
@@ -124,7 +96,7 @@ def run_precision_bench(results: Results, setup: TrainingSetup, rounds: int, jit
     with tempfile.TemporaryDirectory(prefix="cnn-tui-bench-precision-") as tmp:
         runs_dir = Path(tmp)
         sides = {
-            PLAIN_SIDE: lambda: plain_float32_fit(plain(), plain_acc),
+            PLAIN_SIDE: lambda: plain_fit_throughput(plain(), plain_acc),
             AUTO_SIDE: lambda: engine_run(auto_setup(), runs_dir, auto_acc, native_log,
                                           precision="auto"),
             FLOAT32_SIDE: lambda: engine_run(float32_setup(), runs_dir, float32_acc, native_log,
