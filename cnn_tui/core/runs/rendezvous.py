@@ -8,8 +8,9 @@ in plain Python, on the very ports TensorFlow will use: each listens on its
 own port (answering in a thread of its own) and says hello to every other
 until it has reached them all and all have reached it, answers a little
 longer (an answer may have come too late for its asker, who asks again),
-then closes its listener and hands the port to TensorFlow. Past ``timeout_s``, ``ClusterError`` names the first worker that
-could not be reached, and how to start it.
+then closes its listener and hands the port to TensorFlow. Past
+``timeout_s``, ``ClusterError`` names the first worker that could not be
+reached, and how to start it.
 """
 
 from __future__ import annotations
