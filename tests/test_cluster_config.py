@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -175,3 +176,16 @@ def test_a_lost_worker_is_named_from_tensorflows_words() -> None:
             "/job:worker/replica:0/task:1")
     assert lost_worker(text, cluster).startswith("worker 1 at b:2 stopped answering")
     assert "--resume RUN_DIR" in lost_worker("nothing known", cluster)
+
+
+def test_devices_other_than_auto_are_refused_with_a_cluster(tmp_path: Path) -> None:
+    from cnn_tui.core.runs.config import TrainConfig
+    from cnn_tui.core.runs.runner import run_training
+
+    config = TrainConfig(dataset=str(tmp_path / "never-read"), devices="cpu:2",
+                         cluster="127.0.0.1:5000,127.0.0.1:5001", worker_index=0,
+                         runs_dir=tmp_path / "runs")
+    outcome = run_training(config, lambda event: None)
+    assert outcome.state == "failed" and outcome.bad_input and outcome.run_dir is None
+    assert "--devices cpu:2 cannot go with --cluster" in outcome.message
+    assert not (tmp_path / "runs").exists()
