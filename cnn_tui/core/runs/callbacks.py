@@ -89,6 +89,12 @@ def make_callbacks(
     """
     import keras
 
+    # Under JAX, ``self.model`` syncs the training state into the model and the
+    # optimizer's step counter lives in donated buffers: read from this pool's
+    # threads mid-epoch it races the next step ("Array has been deleted"), so the
+    # batch-level rate is TensorFlow's only; the epoch rows still carry it.
+    live_rate = keras.backend.backend() == "tensorflow"
+
     class StopOnRequest(keras.callbacks.Callback):
         async_safe = True
 
@@ -186,8 +192,9 @@ def make_callbacks(
                     return
                 self._next_write = now + STATUS_PROGRESS_S
                 progress = {"epoch": self.epoch, "step": batch + 1, "steps": steps,
-                            "logs": _floats(logs),
-                            "learning_rate": current_learning_rate(self.model.optimizer)}
+                            "logs": _floats(logs)}
+                if live_rate:
+                    progress["learning_rate"] = current_learning_rate(self.model.optimizer)
                 update_status(run_dir, durable=False, progress=progress)
 
         def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
@@ -197,6 +204,7 @@ def make_callbacks(
 
     class ProgressEvents(ProgressReporter, keras.callbacks.Callback):
         async_safe = True
+        reads_rate = live_rate
 
     # Last but one: the epoch's logs hold the learning rate and time by then, and
     # the checkpoint is safe before a failing log write could end the run.

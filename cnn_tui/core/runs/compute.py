@@ -36,8 +36,16 @@ def read_cpuinfo(path: Path = CPUINFO) -> str:
 
 
 def gpu_details() -> list[dict[str, Any]]:
-    """TensorFlow's device details of each GPU it sees (imports TensorFlow)."""
+    """TensorFlow's device details of each GPU it sees (imports TensorFlow).
+
+    Under another backend: none yet, so precision ``auto`` and the XLA line see
+    no GPU (float32); importing TensorFlow there would take GPU memory from JAX.
+    """
+    from cnn_tui.core.backend import is_tensorflow
     from cnn_tui.core.tf_setup import import_tensorflow
+
+    if not is_tensorflow():
+        return []
 
     tf = import_tensorflow()
     details = []

@@ -47,14 +47,18 @@ def train_prepared(
     prepared: PreparedRun, emit: Callable[[RunEvent], None], stop_event: Any
 ) -> RunOutcome:
     """Build or load, fit and save; emits the run's events. Raises on failure."""
-    from cnn_tui.core.pipeline import make_train_val_datasets, steps_per_epoch
+    from cnn_tui.core.backend import TENSORFLOW, backend_devices, configured_backend
+    from cnn_tui.core.pipeline import steps_per_epoch
     from cnn_tui.core.tf_setup import device_names, import_tensorflow
 
     config, dataset, run_dir = prepared.config, prepared.dataset, prepared.run_dir
     rows: list[Row] = list(prepared.resume.rows) if prepared.resume else []
     initial_epoch = len(rows)
-    emit(StatusChanged("Starting TensorFlow"))
-    import_tensorflow()
+    backend = configured_backend()
+    on_tf = backend == TENSORFLOW  # else JAX/torch: no tf.data, no tf.distribute
+    emit(StatusChanged("Starting TensorFlow" if on_tf else f"Starting Keras on {backend}"))
+    if on_tf:
+        import_tensorflow()
     import keras
 
     cluster = prepared.cluster
@@ -71,7 +75,7 @@ def train_prepared(
     # A resumed run draws new random numbers rather than replaying epoch 1's.
     keras.utils.set_random_seed((config.seed or 0) + initial_epoch)
     prepared.run_config["versions"] = library_versions()
-    prepared.run_config["devices"] = device_names()
+    prepared.run_config["devices"] = device_names() if on_tf else backend_devices(backend)
     prepared.run_config["compute"] = compute
     write_config(run_dir, prepared.run_config)
 
@@ -101,9 +105,7 @@ def train_prepared(
     else:
         save_checkpoint(model, run_dir, rows)  # epoch 0: even epoch 1 can be resumed
 
-    augmenter = build_augmenter(config.augment, seed=config.seed)
-    train_ds, val_ds = make_train_val_datasets(dataset, config.batch_size, augmenter,
-                                               config.seed or 0)
+    train_ds, val_ds = _inputs(prepared, on_tf, initial_epoch)
     stop = StopSignal(stop_event, run_dir)
     resume = prepared.resume
     monitors = make_monitors(
@@ -130,13 +132,14 @@ def train_prepared(
         elif initial_epoch < config.epochs:
             model.fit(train_ds, validation_data=val_ds, epochs=config.epochs,
                       initial_epoch=initial_epoch, verbose=0,
-                      shuffle=False,  # the tf.data pipeline shuffles every epoch itself
+                      shuffle=False,  # either pipeline shuffles every epoch itself
                       callbacks=callbacks)
     except (StopRequested, KeyboardInterrupt):
         # Ctrl-C in the CLI is a stop request too: save what was learnt.
         stopped = True
     finally:
         close_callbacks(callbacks)
+        getattr(train_ds, "close", lambda: None)()  # the PyDataset's prefetch threads
     epochs_done = len(rows)
     early, why, restored = ending(monitors, epochs_done, config.epochs)
     stopped = not early and (stopped or epochs_done < config.epochs)
@@ -167,3 +170,17 @@ def train_prepared(
     emit(RunFinished(run_dir, test_metrics, epochs_done, why))
     return RunOutcome("finished", run_dir, epochs_done, test_metrics, message=why,
                       history=read_history(run_dir))
+
+
+def _inputs(prepared: PreparedRun, on_tf: bool, initial_epoch: int) -> tuple[Any, Any]:
+    """``(train, val)``: tf.data datasets under TensorFlow, else the PyDatasets of
+    ``batches.py`` (``prepare_run`` refused augmentation for those)."""
+    config, dataset = prepared.config, prepared.dataset
+    if on_tf:
+        from cnn_tui.core.pipeline import make_train_val_datasets
+
+        augmenter = build_augmenter(config.augment, seed=config.seed)
+        return make_train_val_datasets(dataset, config.batch_size, augmenter, config.seed or 0)
+    from cnn_tui.core.batches import make_train_val_batches
+
+    return make_train_val_batches(dataset, config.batch_size, config.seed or 0, initial_epoch)

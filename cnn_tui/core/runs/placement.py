@@ -172,8 +172,13 @@ def place(devices: str, batch_size: int) -> Placement:
     cannot be split any more (TensorFlow started with fewer CPU devices), or
     when the global batch is smaller than the replicas.
     """
+    from cnn_tui.core.backend import TENSORFLOW, DefaultDevice, backend_device, configured_backend
     from cnn_tui.core.tf_setup import import_tensorflow, split_cpu
 
+    backend = configured_backend()
+    if backend != TENSORFLOW:  # JAX/torch: one device, no tf.distribute (yet)
+        device = backend_device(backend, devices)
+        return Placement(devices, DefaultDevice(), "default", (device,), batch_size)
     tf = import_tensorflow()
     gpus = [_short(d.name) for d in tf.config.list_physical_devices("GPU")]
     wanted = gpu_indices(devices)

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnn_tui.core.backend import check_backend_settings, configured_backend
 from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.cluster import Cluster, cluster_of
 from cnn_tui.core.runs.config import TrainConfig, config_to_dict
@@ -90,6 +91,9 @@ def prepare_run(
         # Every worker must draw the same data and shuffle it alike.
         config = replace(config, seed=cluster.default_seed())
     config = config.resolved()
+    # Before any data is read: what JAX/torch cannot do yet is bad input.
+    check_backend_settings(configured_backend(), cluster=cluster is not None,
+                           augment=config.augment.enabled)
     if resume is not None:
         spec = resume.spec
     else:
@@ -209,16 +213,19 @@ def _resumed_config(resume: ResumePoint, config: TrainConfig) -> dict[str, Any]:
 
 
 def library_versions() -> dict[str, str]:
-    """Versions recorded in config.json (imports TensorFlow)."""
+    """Versions recorded in config.json: the backend's name and its library's
+    version under its own name (``tensorflow``, ``jax``, ``torch``; imports it)."""
     import keras
     import numpy
-    import tensorflow
 
     import cnn_tui
+    from cnn_tui.core.backend import backend_version
 
+    backend = keras.backend.backend()
     return {
         "python": platform.python_version(),
-        "tensorflow": tensorflow.__version__,
+        "backend": backend,
+        backend: backend_version(backend),
         "keras": keras.__version__,
         "numpy": numpy.__version__,
         "cnn-tui": cnn_tui.__version__,

@@ -27,6 +27,9 @@ PROGRESS_EVENTS_HZ = 10.0
 class ProgressReporter:
     """Emits ``BatchProgress`` (throttled) and ``EpochEnded`` events for the caller."""
 
+    reads_rate = True
+    """Whether batch events carry the optimizer's rate (not under JAX: see callbacks.py)."""
+
     def __init__(self, *, emit: Callable[[RunEvent], None], epochs: int, steps: int,
                  batch_size: int) -> None:
         super().__init__()
@@ -77,7 +80,7 @@ class ProgressReporter:
 
     def _learning_rate(self) -> float | None:
         """The optimizer's next rate; None outside a Keras callback (no model)."""
-        model = getattr(self, "model", None)
+        model = getattr(self, "model", None) if self.reads_rate else None
         return None if model is None else current_learning_rate(model.optimizer)
 
     def _progress(self, step: int, logs: Logs, now: float) -> BatchProgress:
