@@ -228,7 +228,7 @@ async def tui_throughput_async(setup: TuiSetup, native_log: Any) -> Throughput:
 
     app = make_app(setup, setup.epochs, native_log)
     async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
-        await wait_until(pilot, lambda: app.tensorflow_ready, 120, "TensorFlow to load")
+        await wait_until(pilot, lambda: app.keras_ready, 120, "TensorFlow to load")
         await pilot.press("t")
         await wait_until(pilot, lambda: bool(ended), 900, "the run to end", 0.5)
         await pilot.press("q")
@@ -316,7 +316,7 @@ async def key_latencies_async(
             display(screen, renderable)
 
         app._display = stamped_display
-        await wait_until(pilot, lambda: app.tensorflow_ready, 120, "TensorFlow to load")
+        await wait_until(pilot, lambda: app.keras_ready, 120, "TensorFlow to load")
         await pilot.press("t")
         await wait_until(pilot, lambda: bool(batches), 300, "the first batch")
         for index in range(presses):

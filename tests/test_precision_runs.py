@@ -9,6 +9,7 @@ too, slowly).
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import math
 from pathlib import Path
@@ -28,6 +29,10 @@ CONV_SPEC = {"layers": [
     {"type": "Flatten"},
     {"type": "Dense", "units": 10, "activation": "softmax"},
 ]}
+
+
+_TENSORFLOW = f"TensorFlow {importlib.metadata.version('tensorflow')}"
+"""The compute line's backend entry under the default backend."""
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +72,11 @@ def test_a_mixed_bfloat16_run_trains_and_resumes(tmp_path: Path, mnist_tiny: Any
     assert first.state == "stopped" and first.epochs_done == 1
     one_cpu = "1 x 50 images (CPU:0)"  # the replicas line, first (placement.py)
     assert _started(events).compute == {"replicas": one_cpu, "precision": "mixed_bfloat16",
-                                        "xla": "off"}
+                                        "xla": "off", "backend": _TENSORFLOW}
     config = json.loads((first.run_dir / "config.json").read_text())
     assert config["options"]["precision"] == "mixed"
     assert config["compute"] == {"replicas": one_cpu, "precision": "mixed_bfloat16",
-                                 "xla": "off"}
+                                 "xla": "off", "backend": _TENSORFLOW}
     checkpoint = load_model(first.run_dir / "checkpoint.keras")
     assert _policies(checkpoint) == ["mixed_bfloat16"] * 3 + ["float32"]
 
@@ -122,7 +127,8 @@ def test_jit_on_compiles_with_xla_and_a_resume_follows_the_setting(
                   devices="cpu")
     assert first.state == "finished"
     assert _started(events).compute == {"replicas": "1 x 50 images (CPU:0)",
-                                        "precision": "float32", "xla": "on"}
+                                        "precision": "float32", "xla": "on",
+                                        "backend": _TENSORFLOW}
     model = load_model(first.run_dir / "model.keras")
     assert model.jit_compile is True
     compute.apply_jit(model, "auto")  # Keras's rule on this CPU-only machine

@@ -26,6 +26,8 @@ from cnn_tui.core.errors import ConfigError
 
 TENSORFLOW = "tensorflow"
 BACKENDS = (TENSORFLOW, "jax", "torch")
+BACKEND_NAMES = {TENSORFLOW: "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+"""How the app and the CLI name each backend."""
 
 
 def configured_backend(environ: dict[str, str] | None = None) -> str:
@@ -49,6 +51,69 @@ def configured_backend(environ: dict[str, str] | None = None) -> str:
 
 def is_tensorflow(environ: dict[str, str] | None = None) -> bool:
     return configured_backend(environ) == TENSORFLOW
+
+
+def backend_name(backend: str | None = None) -> str:
+    """``TensorFlow``, ``JAX``, ``PyTorch``: the configured backend as people name it."""
+    backend = backend or configured_backend()
+    return BACKEND_NAMES.get(backend, backend)
+
+
+def start_keras(cpu_devices: int = 1) -> tuple[str, list[str]]:
+    """Import Keras and start its backend now: ``(backend, devices)``, GPUs first.
+
+    Under TensorFlow its runtime starts (``tf_setup.start_runtime``, which also
+    splits the CPU into ``cpu_devices``); other backends list their devices and
+    never import TensorFlow, which on a GPU box would hold memory the backend needs.
+    """
+    backend = configured_backend()
+    if backend == TENSORFLOW:
+        from cnn_tui.core.tf_setup import start_runtime
+
+        names = start_runtime(cpu_devices)
+    else:
+        names = backend_devices(backend)
+    import keras  # noqa: F401 - imported now so that the first run does not wait for it
+
+    return backend, names
+
+
+def ready_backend() -> None:
+    """Before Keras makes a model: TensorFlow's devices set up (GPU memory growth,
+    its loggers routed) under TensorFlow; nothing under the others."""
+    if configured_backend() == TENSORFLOW:
+        from cnn_tui.core.tf_setup import import_tensorflow
+
+        import_tensorflow()
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and Keras's random numbers (and TensorFlow's or torch's).
+
+    Keras's ``set_random_seed`` imports TensorFlow whenever it is installed, to
+    seed tf.data; a JAX run has no tf.data, so it seeds what that function seeds
+    but TensorFlow, through the same Keras state.
+    """
+    import keras
+
+    if keras.backend.backend() != "jax":
+        keras.utils.set_random_seed(seed)
+        return
+    import random
+
+    import numpy as np
+
+    try:  # Keras-internal names (3.x); if they move, seed the documented way
+        from keras.src.backend.common import global_state
+        from keras.src.random import seed_generator
+        from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+    except ImportError:
+        keras.utils.set_random_seed(seed)
+        return
+    global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed(seed)
+    np.random.seed(seed)
 
 
 def check_backend_settings(backend: str, *, cluster: bool, augment: bool) -> None:

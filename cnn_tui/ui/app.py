@@ -2,7 +2,7 @@
 
 The app holds the state the tabs show, each piece once (``app_state.py``);
 each tab is bound to the pieces it renders and posts messages to change
-them. The app owns its worker threads: one imports TensorFlow right after the
+them. The app owns its worker threads: one imports Keras and its backend right after the
 first paint (the header says when it is ready), one trains
 (``run_control.py``, its messages shown by ``run_events.py``), one follows
 a run of another process (``watch_control.py``), and the Runs tab reads
@@ -26,6 +26,7 @@ from textual.binding import Binding
 from textual.widgets import Header, TabbedContent, TabPane, Tabs
 
 from cnn_tui.core.augment_config import AugmentConfig, parse_augment
+from cnn_tui.core.backend import TENSORFLOW, backend_name
 from cnn_tui.core.datasets import DatasetInfo, peek_dataset
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.native_log import NativeStderr
@@ -36,7 +37,7 @@ from cnn_tui.ui.color_depth import apply_color_choice
 from cnn_tui.ui.hangup import CHECK_INTERVAL_S, TerminalGuard
 from cnn_tui.ui.heap import freeze_long_lived
 from cnn_tui.ui.inspect_actions import InspectActions
-from cnn_tui.ui.messages import TensorFlowFailed, TensorFlowReady, TerminalLost
+from cnn_tui.ui.messages import KerasFailed, KerasReady, TerminalLost
 from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.run_control import RunControl
@@ -59,7 +60,7 @@ class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl,
 
     BINDINGS = [
         Binding("t", "start_training", "Train",
-                tooltip="start training (waits for TensorFlow if it is still loading)"),
+                tooltip="start training (waits for Keras if it is still loading)"),
         Binding("s", "stop_training", "Stop",
                 tooltip="stop the run at the next batch; the model is saved"),
         Binding("e", "export", "Export",
@@ -74,10 +75,10 @@ class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl,
     ]
 
     def __init__(self, options: LaunchOptions | None = None, *,
-                 load_tensorflow: bool = True, native_log: NativeStderr | None = None,
+                 load_keras: bool = True, native_log: NativeStderr | None = None,
                  terminal: TerminalGuard | None = None) -> None:
-        """``load_tensorflow=False`` skips the start-up import (snapshots, fast tests);
-        a run then imports TensorFlow itself when it starts. ``native_log`` is the
+        """``load_keras=False`` skips the start-up import (snapshots, fast tests);
+        a run then imports Keras itself when it starts. ``native_log`` is the
         session's fd-2 redirection (see launch.py); runs point it at their own log.
         ``terminal``: the stream Textual draws on, which tells the app when the
         terminal goes away (hangup.py)."""
@@ -91,7 +92,7 @@ class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl,
         self.terminal = terminal
         self.options = options or LaunchOptions()
         apply_color_choice(self.console, self.options.color)  # --color, before any frame
-        self.load_tensorflow = load_tensorflow
+        self.load_keras = load_keras
         self.runs_dir = Path(self.options.runs_dir)
         self._startup_problems: list[str] = []
         """Bad launch options, shown as notifications once the app is up."""
@@ -167,56 +168,58 @@ class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl,
             self.terminal.tell(asyncio.get_running_loop(),
                                lambda reason: self.post_message(TerminalLost(reason)))
             self.set_interval(CHECK_INTERVAL_S, self.terminal.check)  # an idle screen too
-        if self.load_tensorflow:
-            self.sub_title = "loading TensorFlow…"
+        if self.load_keras:
+            self.sub_title = f"loading {backend_name()}…"
             # Import after the first frame: the import holds the GIL for seconds and
             # would otherwise delay the first paint.
-            self.call_after_refresh(self._load_tensorflow)
+            self.call_after_refresh(self._load_keras)
         else:
-            self.sub_title = "TensorFlow loads when training starts"
+            self.sub_title = f"{backend_name()} loads when training starts"
 
     def on_unmount(self) -> None:
         if self.terminal is not None:
             self.terminal.listener = None
 
-    @work(thread=True, group="tensorflow", exit_on_error=False,
-          description="loading TensorFlow")
-    def _load_tensorflow(self) -> None:
+    @work(thread=True, group="keras", exit_on_error=False, description="loading Keras")
+    def _load_keras(self) -> None:
         try:
+            from cnn_tui.core.backend import start_keras
             from cnn_tui.core.runs.placement import cpu_split
-            from cnn_tui.core.tf_setup import start_runtime
 
-            # TensorFlow's thread pools start in a thread of lower priority than the UI's.
+            # The backend's thread pools start in a thread of lower priority than the UI's.
             # --devices cpu:N splits the CPU now: the split is fixed once the runtime runs.
             split = cpu_split(self.options.devices)
-            names = in_lowered_thread(lambda: start_runtime(split))
-            import keras  # noqa: F401 - imported here so the first run does not wait for it
+            backend, names = in_lowered_thread(lambda: start_keras(split))
         except Exception as exc:  # noqa: BLE001 - any import failure is reported, not raised
-            self.post_message(TensorFlowFailed(f"{type(exc).__name__}: {exc}"))
+            self.post_message(KerasFailed(f"{type(exc).__name__}: {exc}"))
             return
         # The libraries' objects live as long as the app: no run's collections walk them.
         freeze_long_lived(collect_first=True)
         gpus = [name.rsplit(":", 1)[-1] for name in names if name.startswith("GPU")]
+        split = split if backend == TENSORFLOW else 1  # only TensorFlow splits the CPU
         device = (f"GPUs {', '.join(gpus)}" if len(gpus) > 1 else f"GPU {gpus[0]}" if gpus
                   else f"CPU as {split} devices" if split > 1 else "CPU")
-        self.post_message(TensorFlowReady(device))
+        self.post_message(KerasReady(backend_name(backend), device))
 
-    def on_tensor_flow_ready(self, message: TensorFlowReady) -> None:
-        self.tensorflow_ready = True
-        self.sub_title = f"TensorFlow ready ({message.device})"
+    def on_keras_ready(self, message: KerasReady) -> None:
+        self.keras_ready = True
+        self.sub_title = f"{message.backend} ready ({message.device})"
         if self.start_pending:
             self._start_run()
 
-    def on_tensor_flow_failed(self, message: TensorFlowFailed) -> None:
-        self.sub_title = "TensorFlow failed to load"
+    def on_keras_failed(self, message: KerasFailed) -> None:
+        name = backend_name()
+        self.sub_title = f"{name} failed to load"
         if self.start_pending:
             self.run_state = RunState()
             self._queued_resume = None
         # Later starts try the import again inside the run, which reports its own failure.
-        self.load_tensorflow = False
+        self.load_keras = False
+        package = {"TensorFlow": "tensorflow", "JAX": "'cnn-tui[jax]'",
+                   "PyTorch": "'cnn-tui[torch]'"}.get(name, name)
         self.train_panel.run_ended(
-            f"TensorFlow could not be imported ({message.message}); "
-            "reinstall it with pip install tensorflow.", error=True)
+            f"{name} could not be imported ({message.message}); "
+            f"reinstall it with pip install {package}.", error=True)
 
     # -- tabs -------------------------------------------------------------------
 

@@ -79,7 +79,7 @@ class AppState(_Base):
     run_state: reactive[RunState] = reactive(RunState, repaint=False, init=False)
     """Whether a run trains here (or waits for TensorFlow), or the Train tab watches one."""
 
-    tensorflow_ready: reactive[bool] = reactive(False, repaint=False, init=False)
+    keras_ready: reactive[bool] = reactive(False, repaint=False, init=False)
     """TensorFlow and Keras are imported (the Augment tab's preview needs them)."""
 
     runs_dir_problem: reactive[str] = reactive("", repaint=False, init=False)

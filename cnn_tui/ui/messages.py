@@ -28,16 +28,18 @@ from cnn_tui.core.runs.watch import WatchedRun
 
 
 @dataclass
-class TensorFlowReady(Message):
-    """TensorFlow and Keras are imported; training can start."""
+class KerasReady(Message):
+    """Keras and its backend are imported; training can start."""
 
+    backend: str
+    """The backend as people name it: "TensorFlow", "JAX", "PyTorch"."""
     device: str
-    """Where training will run: "CPU" or "GPU (name)"."""
+    """Where training will run: "CPU", "GPU 0", "GPUs 0, 1"."""
 
 
 @dataclass
-class TensorFlowFailed(Message):
-    """TensorFlow could not be imported."""
+class KerasFailed(Message):
+    """Keras or its backend could not be imported."""
 
     message: str
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from textual import work
 
+from cnn_tui.core.backend import backend_name
 from cnn_tui.core.errors import CnnTuiError, ConfigError
 from cnn_tui.core.native_log import NativeStderr
 from cnn_tui.core.runs.control import StopRequest
@@ -39,7 +40,7 @@ class RunControl(WatchControl):
     """
 
     options: LaunchOptions
-    load_tensorflow: bool
+    load_keras: bool
     runs_dir: Path
     native_log: NativeStderr | None
     _stop_event: StopRequest
@@ -86,10 +87,11 @@ class RunControl(WatchControl):
         self._show_train_tab()
         self._queued_resume = resume
         train = self.train_panel
-        if self.load_tensorflow and not self.tensorflow_ready:
+        if self.load_keras and not self.keras_ready:
             self.run_state = RunState("waiting")
-            train.show_state("waiting for TensorFlow to load; the run starts when it is ready")
-            self.notify("Training starts as soon as TensorFlow has loaded.")
+            name = backend_name()
+            train.show_state(f"waiting for {name} to load; the run starts when it is ready")
+            self.notify(f"Training starts as soon as {name} has loaded.")
             return
         train.show_state(text)
         self._start_run()
@@ -116,18 +118,18 @@ class RunControl(WatchControl):
 
     @work(thread=True, group="training", exit_on_error=False, description="training a model")
     def _train(self, config: Any, stop_event: StopRequest, resume: Resume | None) -> None:
+        from cnn_tui.core.backend import start_keras
         from cnn_tui.core.runs.placement import cpu_split
         from cnn_tui.core.runs.resume import plan_resume
         from cnn_tui.core.runs.runner import run_training
-        from cnn_tui.core.tf_setup import start_runtime
 
-        # Keys first: TensorFlow's thread pools start (if the app has not started them)
+        # Keys first: the backend's thread pools start (if the app has not started them)
         # with a lower priority than the UI thread's. A failure to import is reported
         # by run_training itself.
         # A new run's --devices cpu:N splits the CPU, if the app has not started TensorFlow.
         split = cpu_split(config.devices) if config is not None else 1
         with contextlib.suppress(Exception):
-            in_lowered_thread(lambda: start_runtime(split))
+            in_lowered_thread(lambda: start_keras(split))
         point = None
         if resume is not None:
             try:

@@ -36,7 +36,7 @@ def hidden_tab_panels(app: AppState, runs_dir: Path) -> dict[str, Widget]:
             source=state.dataset_source, info=state.dataset_info,
             samples=state.dataset_samples),
         "augment-tab": AugmentPanel().data_bind(
-            state.augmentation, state.tensorflow_ready, samples=state.dataset_samples),
+            state.augmentation, state.keras_ready, samples=state.dataset_samples),
         "train-tab": TrainPanel(app.train_settings.values).data_bind(
             state.run_state, state.report, state.runs_dir_problem, state.train_settings),
         "runs-tab": RunsPanel(runs_dir).data_bind(state.run_state),

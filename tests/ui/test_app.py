@@ -14,7 +14,7 @@ from tests.ui.settle import panels_ready
 
 
 def make_app(tmp_path: Path, **options) -> CnnTuiApp:
-    return CnnTuiApp(LaunchOptions(runs_dir=tmp_path / "runs", **options), load_tensorflow=False)
+    return CnnTuiApp(LaunchOptions(runs_dir=tmp_path / "runs", **options), load_keras=False)
 
 
 def test_launch_defaults_are_the_tutorial_and_the_runner_defaults() -> None:

@@ -25,7 +25,7 @@ class AugmentApp(App[None]):
 
     augmentation: reactive[Augmentation] = reactive(Augmentation)
     dataset_samples: reactive[Samples | None] = reactive(None)
-    tensorflow_ready: reactive[bool] = reactive(False)
+    keras_ready: reactive[bool] = reactive(False)
 
     def __init__(self, config: AugmentConfig | None = None) -> None:
         super().__init__()
@@ -39,7 +39,7 @@ class AugmentApp(App[None]):
         return [augmentation.config for augmentation in self.posted]
 
     def compose(self) -> ComposeResult:
-        yield AugmentPanel().data_bind(AugmentApp.augmentation, AugmentApp.tensorflow_ready,
+        yield AugmentPanel().data_bind(AugmentApp.augmentation, AugmentApp.keras_ready,
                                        samples=AugmentApp.dataset_samples)
 
     def on_augment_panel_changed(self, message: AugmentPanel.Changed) -> None:
@@ -106,7 +106,7 @@ async def test_preview_waits_for_tensorflow_then_draws_real_images_augmented() -
         await pilot.pause()
         assert grid.images is None
         assert grid.render_line(0).text.startswith("preview after TensorFlow loads")
-        app.tensorflow_ready = True
+        app.keras_ready = True
         await app.workers.wait_for_complete()
         await pilot.pause()
         shown = grid.images
@@ -135,7 +135,7 @@ async def test_through_the_real_app_the_preset_reaches_the_app(tmp_path: Path) -
     from cnn_tui.ui.options import LaunchOptions
 
     app = CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=tmp_path / "runs"),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()  # the app focuses the model table on mount, which picks its tab
         app.query_one(TabbedContent).active = "augment-tab"

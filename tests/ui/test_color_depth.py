@@ -53,7 +53,7 @@ def test_the_flag_reaches_the_apps_console(choice: str, tmp_path: Path) -> None:
     given = given_settings(parse_args(["--color", choice, "--runs-dir", str(tmp_path)]),
                            APP_SETTINGS)
     assert given["color"] == choice
-    app = CnnTuiApp(LaunchOptions(**given), load_tensorflow=False)
+    app = CnnTuiApp(LaunchOptions(**given), load_keras=False)
     assert app.console.color_system == choice
 
 
@@ -61,10 +61,10 @@ def test_auto_keeps_what_textual_detected(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.delenv("COLORTERM", raising=False)
     monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
-    app = CnnTuiApp(LaunchOptions(runs_dir=tmp_path), load_tensorflow=False)
+    app = CnnTuiApp(LaunchOptions(runs_dir=tmp_path), load_keras=False)
     assert app.console.color_system == "256"
     monkeypatch.setenv("COLORTERM", "truecolor")
-    app = CnnTuiApp(LaunchOptions(runs_dir=tmp_path), load_tensorflow=False)
+    app = CnnTuiApp(LaunchOptions(runs_dir=tmp_path), load_keras=False)
     assert app.console.color_system == "truecolor"
 
 
@@ -83,7 +83,7 @@ def test_help_names_the_flag(capsys) -> None:
 ])
 def test_the_help_screen_says_what_the_app_draws_with(choice: str, said: str,
                                                       tmp_path: Path) -> None:
-    app = CnnTuiApp(LaunchOptions(runs_dir=tmp_path, color=choice), load_tensorflow=False)
+    app = CnnTuiApp(LaunchOptions(runs_dir=tmp_path, color=choice), load_keras=False)
     sections = dict(app.help_sections())
     rows = dict(sections[said])
     assert "--color truecolor" in rows and "COLORTERM" in rows["ssh"]

@@ -131,7 +131,7 @@ async def test_through_the_real_app_a_path_feeds_the_app(shared_data: Path, tmp_
 
     mnist, cifar10 = str(shared_data / "mnist"), str(shared_data / "cifar10")
     app = CnnTuiApp(LaunchOptions(dataset=mnist, runs_dir=tmp_path / "runs"),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()  # the app focuses the model table on mount, which picks its tab
         app.query_one(TabbedContent).active = "dataset-tab"
@@ -167,7 +167,7 @@ async def test_samples_are_drawn_at_native_size_while_four_fit(
     from cnn_tui.ui.options import LaunchOptions
 
     app = CnnTuiApp(LaunchOptions(dataset=str(shared_data / folder), runs_dir=tmp_path),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         app.query_one(TabbedContent).active = "dataset-tab"

@@ -99,7 +99,7 @@ def test_sighup_hangs_up_and_keeps_textual_from_drawing_again(terminal) -> None:
 
 
 async def test_a_hang_up_with_nothing_training_just_exits(tmp_path: Path) -> None:
-    app = CnnTuiApp(LaunchOptions(runs_dir=tmp_path / "runs"), load_tensorflow=False)
+    app = CnnTuiApp(LaunchOptions(runs_dir=tmp_path / "runs"), load_keras=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.post_message(TerminalLost("SIGHUP"))

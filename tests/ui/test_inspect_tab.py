@@ -47,7 +47,7 @@ def evaluation(column_run: Path) -> Evaluation:
 
 
 def make_app(runs_dir: Path) -> CnnTuiApp:
-    return CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=runs_dir), load_tensorflow=False)
+    return CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=runs_dir), load_keras=False)
 
 
 def panel_of(app: CnnTuiApp) -> InspectPanel:

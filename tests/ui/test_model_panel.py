@@ -23,7 +23,7 @@ MNIST_SHAPE = ((28, 28, 1), 10)
 def make_app(tmp_path: Path, model: str = "seed-cnn") -> CnnTuiApp:
     # "mnist" is peeked without files or TensorFlow: shapes only.
     options = LaunchOptions(dataset="mnist", model=model, runs_dir=tmp_path / "runs")
-    return CnnTuiApp(options, load_tensorflow=False)
+    return CnnTuiApp(options, load_keras=False)
 
 
 def table_rows(app: CnnTuiApp) -> list[list[str]]:

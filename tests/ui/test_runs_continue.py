@@ -63,7 +63,7 @@ async def test_continue_a_stopped_run_then_a_finished_one(shared_data: Path,
             started.append(message.event)
 
     app = CnnTuiApp(LaunchOptions(dataset=mnist, model="seed-mlp", runs_dir=runs_dir),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
         await pilot.pause()
         await press_c_on(pilot, app, run_dir.name)  # stopped: no question asked
@@ -102,7 +102,7 @@ async def test_a_run_that_cannot_be_continued_is_one_message(tmp_path: Path) -> 
     broken.mkdir(parents=True)
     (broken / "history.csv").write_text("epoch,loss\n1,0.5\n")  # listed, but no config.json
     app = CnnTuiApp(LaunchOptions(dataset="mnist", model="seed-mlp", runs_dir=runs_dir),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await press_c_on(pilot, app, broken.name)
@@ -136,7 +136,7 @@ async def test_continue_goes_on_with_the_schedule_and_the_early_stopping_counter
     run_dir = outcome.run_dir
 
     app = CnnTuiApp(LaunchOptions(dataset=mnist, model="seed-mlp", runs_dir=runs_dir),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await press_c_on(pilot, app, run_dir.name)

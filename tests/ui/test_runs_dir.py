@@ -37,7 +37,7 @@ def read_only_dir(tmp_path: Path) -> Iterator[Path]:
 
 async def assert_starts_and_refuses(runs_dir: Path, words: str) -> CnnTuiApp:
     app = CnnTuiApp(LaunchOptions(dataset="mnist", model="seed-mlp", runs_dir=runs_dir),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         problem = app.runs_dir_problem
@@ -82,7 +82,7 @@ async def test_a_runs_folder_fixed_meanwhile_is_used(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     runs.write_text("not a folder\n")
     app = CnnTuiApp(LaunchOptions(dataset="mnist", model="seed-mlp", runs_dir=runs),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.runs_dir_problem

@@ -40,7 +40,7 @@ async def test_an_unknown_dataset_path_is_shown_and_asked_about(shared_data: Pat
     known = write_run(runs_dir, 5, NO_AUGMENT, ONE_EPOCH, 2, "finished", mnist,
                       TrainConfig(dataset=mnist, epochs=2, batch_size=32))
     app = CnnTuiApp(LaunchOptions(dataset=mnist, model="seed-mlp", runs_dir=runs_dir),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_run(pilot, app, odd)
         assert isinstance(app.screen, ConfirmScreen)
@@ -72,7 +72,7 @@ async def test_a_named_dataset_is_loaded_without_asking(tmp_path: Path) -> None:
     runs_dir = tmp_path / "runs"
     run = write_run(runs_dir, 0, NO_AUGMENT, ONE_EPOCH, 2, "finished", "fashion_mnist",
                     TrainConfig(dataset="fashion_mnist", epochs=2))
-    app = CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=runs_dir), load_tensorflow=False)
+    app = CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=runs_dir), load_keras=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_run(pilot, app, run)
         assert not isinstance(app.screen, ConfirmScreen)

@@ -174,7 +174,7 @@ async def test_through_the_real_app_overlay_export_and_reopen(
 
     mnist = str(shared_data / "mnist")
     runs_dir, plain, augmented = make_runs_dir(tmp_path, dataset=mnist)
-    app = CnnTuiApp(LaunchOptions(dataset=mnist, runs_dir=runs_dir), load_tensorflow=False)
+    app = CnnTuiApp(LaunchOptions(dataset=mnist, runs_dir=runs_dir), load_keras=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         # A run that appears while another tab is shown is listed when the Runs tab opens.

@@ -287,7 +287,7 @@ def test_probe_view_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int,
     large = write_dataset(tmp_path / "large", [(3, 4, 255), (4, 5, 255)], [1, 2], size=8)
     write_run(runs, "a-small", small, column_model(size=4))
     write_run(runs, "b-large", large, column_model(size=8))
-    app = CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=runs), load_tensorflow=False)
+    app = CnnTuiApp(LaunchOptions(dataset="mnist", runs_dir=runs), load_keras=False)
 
     async def probe_both(pilot: Any) -> None:
         await panels_ready(pilot)  # the Runs tab's panel comes after the first frame

@@ -59,7 +59,7 @@ async def test_watch_a_run_of_another_process_and_stop_it(other_process, tmp_pat
                                                           shared_data: Path) -> None:
     process, run_dir = other_process
     app = CnnTuiApp(LaunchOptions(dataset=str(shared_data / "mnist"), model="seed-mlp",
-                                  runs_dir=run_dir.parent), load_tensorflow=False)
+                                  runs_dir=run_dir.parent), load_keras=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("5")
@@ -107,7 +107,7 @@ async def test_watch_a_run_of_another_process_and_stop_it(other_process, tmp_pat
 async def test_a_run_starting_here_ends_the_watching(other_process, tmp_path: Path) -> None:
     process, run_dir = other_process
     app = CnnTuiApp(LaunchOptions(dataset="mnist", model="seed-mlp", runs_dir=run_dir.parent),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("5")

@@ -1,6 +1,6 @@
 """SVG snapshots of the main screens at 80x24 and 120x40 (pytest-textual-snapshot).
 
-The app is built with ``load_tensorflow=False`` so the header never depends on
+The app is built with ``load_keras=False`` so the header never depends on
 how fast TensorFlow imports, and on the "mnist" name, whose shapes are known
 without files. Update with ``pytest tests/ui/test_snapshots.py --snapshot-update``
 after a deliberate change, and look at the SVGs before committing them.
@@ -35,7 +35,7 @@ def make_app(tmp_path: Path, model: str = "seed-cnn", runs_dir: Path | None = No
     # The colours chosen, not the test's TERM and COLORTERM: the help screen says which.
     options = LaunchOptions(dataset="mnist", model=model, runs_dir=runs_dir or tmp_path / "runs",
                             color="truecolor")
-    return CnnTuiApp(options, load_tensorflow=False)
+    return CnnTuiApp(options, load_keras=False)
 
 
 async def settle(pilot: Pilot) -> None:

@@ -28,7 +28,7 @@ def test_sent_values_come_back_in_order_and_anything_else_is_from_elsewhere() ->
 
 async def test_keys_faster_than_the_apps_messages_edit_the_newest_spec(tmp_path: Path) -> None:
     app = CnnTuiApp(LaunchOptions(dataset="mnist", model="seed-cnn", runs_dir=tmp_path / "r"),
-                    load_tensorflow=False)
+                    load_keras=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         layers = load_spec("seed-cnn")["layers"]

@@ -68,7 +68,7 @@ async def test_train_seed_mlp_on_real_mnist(shared_data: Path, tmp_path: Path) -
             assert app.query_one("#start", Button).disabled is True
         await wait_until(pilot, lambda: not app.training)
 
-        assert app.tensorflow_ready and "TensorFlow ready" in app.sub_title
+        assert app.keras_ready and "TensorFlow ready" in app.sub_title
         run_dir = app.last_run_dir
         assert run_dir is not None and run_dir.parent == tmp_path / "runs"
         assert status(run_dir)["state"] == "finished"
@@ -117,7 +117,7 @@ async def test_train_seed_mlp_on_real_mnist(shared_data: Path, tmp_path: Path) -
 
 
 async def test_stop_saves_the_run(shared_data: Path, tmp_path: Path) -> None:
-    app = make_app(shared_data, tmp_path, epochs=50, load_tensorflow=False)
+    app = make_app(shared_data, tmp_path, epochs=50, load_keras=False)
     async with app.run_test(size=(80, 24)) as pilot:
         app.query_one("#tabs").active = "train-tab"
         await pilot.pause()
@@ -138,7 +138,7 @@ async def test_stop_saves_the_run(shared_data: Path, tmp_path: Path) -> None:
 
 async def test_quit_while_training_asks_then_stops_and_saves(shared_data: Path,
                                                              tmp_path: Path) -> None:
-    app = make_app(shared_data, tmp_path, epochs=50, load_tensorflow=False)
+    app = make_app(shared_data, tmp_path, epochs=50, load_keras=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t")
         panel = app.query_one(TrainPanel)
@@ -166,7 +166,7 @@ async def test_quit_while_training_asks_then_stops_and_saves(shared_data: Path,
 
 async def test_bad_settings_refuse_to_start(tmp_path: Path) -> None:
     options = LaunchOptions(dataset="mnist", model="seed-mlp", runs_dir=tmp_path / "runs")
-    app = CnnTuiApp(options, load_tensorflow=False)
+    app = CnnTuiApp(options, load_keras=False)
     async with app.run_test(size=(80, 24)) as pilot:
         app.query_one("#tabs").active = "train-tab"
         await pilot.pause()

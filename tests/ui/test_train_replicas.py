@@ -27,7 +27,7 @@ SCRIPT = textwrap.dedent("""
         app = CnnTuiApp(options)
         async with app.run_test(size=(120, 40)) as pilot:
             for _ in range(1200):  # TensorFlow loads, then the run
-                if app.tensorflow_ready:
+                if app.keras_ready:
                     break
                 await pilot.pause(0.1)
             title = app.sub_title

@@ -42,7 +42,7 @@ def cli_defaults() -> dict:
 def launched_like_the_cli(tmp_path: Path) -> CnnTuiApp:
     """The app as ``cnn-tui`` with no flags but --runs-dir opens it (commands.open_app)."""
     given = given_settings(parse_args(["--runs-dir", str(tmp_path / "runs")]), APP_SETTINGS)
-    return CnnTuiApp(LaunchOptions(**given), load_tensorflow=False)
+    return CnnTuiApp(LaunchOptions(**given), load_keras=False)
 
 
 async def test_every_cli_flag_that_is_a_field_has_the_same_default(tmp_path: Path) -> None:

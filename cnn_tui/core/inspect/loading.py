@@ -67,9 +67,9 @@ class LoadedRun:
 
 def load_model(run: RunToInspect) -> LoadedModel:
     """The run's saved model (imports Keras); InspectError for a damaged or foreign file."""
-    from cnn_tui.core.tf_setup import import_tensorflow
+    from cnn_tui.core.backend import ready_backend
 
-    import_tensorflow()
+    ready_backend()
     for _ in range(_LOAD_ATTEMPTS):
         before = fingerprint(run.model_path)
         model = _load_keras_file(run.model_path, run.name)

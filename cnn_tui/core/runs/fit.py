@@ -47,19 +47,25 @@ def train_prepared(
     prepared: PreparedRun, emit: Callable[[RunEvent], None], stop_event: Any
 ) -> RunOutcome:
     """Build or load, fit and save; emits the run's events. Raises on failure."""
-    from cnn_tui.core.backend import TENSORFLOW, backend_devices, configured_backend
+    from cnn_tui.core.backend import (
+        TENSORFLOW,
+        backend_devices,
+        backend_name,
+        backend_version,
+        configured_backend,
+        ready_backend,
+        seed_everything,
+    )
     from cnn_tui.core.pipeline import steps_per_epoch
-    from cnn_tui.core.tf_setup import device_names, import_tensorflow
+    from cnn_tui.core.tf_setup import device_names
 
     config, dataset, run_dir = prepared.config, prepared.dataset, prepared.run_dir
     rows: list[Row] = list(prepared.resume.rows) if prepared.resume else []
     initial_epoch = len(rows)
     backend = configured_backend()
     on_tf = backend == TENSORFLOW  # else JAX/torch: no tf.data, no tf.distribute
-    emit(StatusChanged("Starting TensorFlow" if on_tf else f"Starting Keras on {backend}"))
-    if on_tf:
-        import_tensorflow()
-    import keras
+    emit(StatusChanged(f"Starting {backend_name(backend)}"))
+    ready_backend()
 
     cluster = prepared.cluster
     if cluster is not None:  # before TensorFlow runs any op: see cluster_join.py
@@ -73,7 +79,7 @@ def train_prepared(
         prepared.run_config.update(placement.record())
 
     # A resumed run draws new random numbers rather than replaying epoch 1's.
-    keras.utils.set_random_seed((config.seed or 0) + initial_epoch)
+    seed_everything((config.seed or 0) + initial_epoch)
     prepared.run_config["versions"] = library_versions()
     prepared.run_config["devices"] = device_names() if on_tf else backend_devices(backend)
     prepared.run_config["compute"] = compute
@@ -93,6 +99,7 @@ def train_prepared(
         # Another worker joining a resumed run has no rows of the chief's first
         # epochs: stand-ins count them (its folder is temporary).
         rows.extend({"epoch": float(n + 1)} for n in range(len(rows), initial_epoch))
+    compute["backend"] = f"{backend_name(backend)} {backend_version(backend)}"
     write_config(run_dir, prepared.run_config)  # now with how the model computes
     lines: list[str] = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))

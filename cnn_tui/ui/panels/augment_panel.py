@@ -6,7 +6,7 @@ The panel edits the app's ``augmentation``: a valid change of its fields is
 posted as ``Changed``, and the binding fills the fields when the app's value
 changes elsewhere (a run's settings opened). The preview shows the app's
 ``dataset_samples`` augmented several ways (widgets/augment_preview.py),
-once ``tensorflow_ready``.
+once ``keras_ready``.
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ class AugmentPanel(Vertical):
     changes elsewhere, the fields."""
     samples: reactive[Samples | None] = reactive(None, repaint=False, init=False)
     """Bound to ``CnnTuiApp.dataset_samples``: the images the preview augments."""
-    tensorflow_ready: reactive[bool] = reactive(False, repaint=False, init=False)
-    """Bound to ``CnnTuiApp.tensorflow_ready``: the preview needs Keras."""
+    keras_ready: reactive[bool] = reactive(False, repaint=False, init=False)
+    """Bound to ``CnnTuiApp.keras_ready``: the preview needs Keras."""
 
     @dataclass
     class Changed(Message):
@@ -107,7 +107,7 @@ class AugmentPanel(Vertical):
         with Horizontal(id="augment-buttons"):
             yield Button("tutorial preset (p)", id="augment-preset", compact=True)
             yield Button("re-roll preview (r)", id="augment-reroll", compact=True)
-        yield AugmentPreview().data_bind(AugmentPanel.samples, AugmentPanel.tensorflow_ready)
+        yield AugmentPreview().data_bind(AugmentPanel.samples, AugmentPanel.keras_ready)
 
     @property
     def has_errors(self) -> bool:

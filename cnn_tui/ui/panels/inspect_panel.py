@@ -179,12 +179,12 @@ class InspectPanel(InsideImages, Vertical):
     @work(thread=True, exclusive=True, group="inspect-load", exit_on_error=False,
           description="loading a run to inspect")
     def _load(self, target: InspectTarget) -> None:
-        from cnn_tui.core.tf_setup import start_runtime
+        from cnn_tui.core.backend import start_keras
 
-        # Keys first: TensorFlow's thread pools start (if nothing started them yet) with
+        # Keys first: the backend's thread pools start (if nothing started them yet) with
         # a lower priority than the UI thread's. A failed import is the loader's to tell.
         with contextlib.suppress(Exception):
-            in_lowered_thread(start_runtime)
+            in_lowered_thread(start_keras)
         worker = get_current_worker()
 
         def post(event: LoadEvent) -> None:

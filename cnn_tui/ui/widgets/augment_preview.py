@@ -1,7 +1,7 @@
 """A few real images, each followed by the same image augmented several ways.
 
 The augmenting needs Keras, so the widget draws nothing until
-``tensorflow_ready``, and it augments in a thread worker that posts its
+``keras_ready``, and it augments in a thread worker that posts its
 result back to the widget. Its inputs are reactives (the Augment tab binds
 them to the app's state); ``reroll`` draws new transformations.
 """
@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 
 from cnn_tui.core.augment import preview_augmentations
 from cnn_tui.core.augment_config import AugmentConfig
+from cnn_tui.core.backend import backend_name
 from cnn_tui.ui.state import Samples
 from cnn_tui.ui.widgets.image_grid import ImageGrid
 
@@ -43,7 +44,7 @@ class AugmentPreview(Vertical):
     """The images to augment (the first ``PREVIEW_IMAGES``)."""
     config: reactive[AugmentConfig] = reactive(AugmentConfig, repaint=False, init=False)
     """The transformations to draw (none: the originals repeated)."""
-    tensorflow_ready: reactive[bool] = reactive(False, repaint=False, init=False)
+    keras_ready: reactive[bool] = reactive(False, repaint=False, init=False)
     """Keras can be imported: the preview can be drawn."""
 
     @dataclass
@@ -75,7 +76,7 @@ class AugmentPreview(Vertical):
     def watch_config(self) -> None:
         self.redraw()
 
-    def watch_tensorflow_ready(self) -> None:
+    def watch_keras_ready(self) -> None:
         self.redraw()
 
     def reroll(self) -> None:
@@ -96,8 +97,8 @@ class AugmentPreview(Vertical):
         if samples is None or images is None or len(images) == 0:
             grid.clear()
             status.update("")
-        elif not self.tensorflow_ready:
-            grid.clear("preview after TensorFlow loads")
+        elif not self.keras_ready:
+            grid.clear(f"preview after {backend_name()} loads")
             status.update("")
         else:
             status.update("augmenting…")
