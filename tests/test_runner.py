@@ -279,3 +279,19 @@ def test_failure_messages_say_what_to_do() -> None:
     assert other == (
         "training failed (ValueError: shapes differ); see tensorflow.log in the run directory."
     )
+
+
+def test_other_backends_out_of_memory_is_told_as_such() -> None:
+    from cnn_tui.core.runs.runner import failure_message
+
+    class XlaRuntimeError(RuntimeError):  # the name JAX's errors carry
+        pass
+
+    class OutOfMemoryError(RuntimeError):  # torch.OutOfMemoryError's name
+        pass
+
+    config = TrainConfig(dataset="mnist", batch_size=512)
+    jax_oom = XlaRuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate")
+    for error in (jax_oom, OutOfMemoryError("CUDA out of memory.")):
+        assert failure_message(error, config).startswith("out of memory with batch size 512")
+    assert "see tensorflow.log" in failure_message(XlaRuntimeError("INTERNAL: boom"), config)

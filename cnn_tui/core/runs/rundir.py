@@ -5,8 +5,9 @@ the run, and each resume), ``history.csv`` (a row per finished epoch),
 ``status.json`` (where the run stands, which process runs it, its batch
 progress), ``summary.txt``, ``checkpoint.keras`` (the model and optimizer
 after the last finished epoch), ``model.keras`` (saved on finish and on
-stop) and ``tensorflow.log``. Every file is written so that a run killed
-at any moment leaves readable files (see ``files.py``).
+stop) and ``tensorflow.log`` (``jax.log``, ``torch.log`` under those
+backends). Every file is written so that a run killed at any moment leaves
+readable files (see ``files.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ STATUS_FILE = "status.json"
 SUMMARY_FILE = "summary.txt"
 MODEL_FILE = "model.keras"
 CHECKPOINT_FILE = "checkpoint.keras"
-TF_LOG_FILE = "tensorflow.log"
+def native_log_file(backend: str) -> str:
+    """The run's log of what its backend printed: ``tensorflow.log``, ``jax.log``…"""
+    return f"{backend}.log"
+
+
 TENSORBOARD_DIR = "tensorboard"
 """TensorBoard's event files, when the run was asked for them (``--tensorboard yes``)."""
 DETACHED_LOG_FILE = "train.log"

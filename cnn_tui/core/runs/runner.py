@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnn_tui.core.backend import configured_backend
 from cnn_tui.core.errors import CnnTuiError, first_line
 from cnn_tui.core.memory import oom_advice
 from cnn_tui.core.native_log import NativeStderr
@@ -31,7 +32,7 @@ from cnn_tui.core.runs.events import RunEvent, RunFailed, RunStopped
 from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.outcome import RunOutcome
 from cnn_tui.core.runs.resume import ResumePoint
-from cnn_tui.core.runs.rundir import TF_LOG_FILE, update_status
+from cnn_tui.core.runs.rundir import native_log_file, update_status
 
 if TYPE_CHECKING:
     from cnn_tui.core.shapes import ShapeReport
@@ -54,9 +55,9 @@ def run_training(
 
     ``dataset``: an already loaded ``Dataset`` (else ``config.dataset`` is
     loaded). ``native_log``: the caller's active ``NativeStderr``; it is
-    pointed at the run's ``tensorflow.log`` for the run and back to its first
-    file afterwards. Without one, fd 2 is redirected to ``tensorflow.log``
-    for the duration of the run. ``run_dir``, ``resume``, ``kind``,
+    pointed at the run's ``tensorflow.log`` (``jax.log``… under other backends)
+    for the run and back to its first file afterwards. Without one, fd 2 is
+    redirected to that file for the duration of the run. ``run_dir``, ``resume``, ``kind``,
     ``before_run_dir`` and ``report``: see ``prepare.prepare_run``.
     """
     stop_event = stop_event or threading.Event()
@@ -100,7 +101,7 @@ def _run(config: TrainConfig, emit: Callable[[RunEvent], None], stop_event: thre
         emit(RunFailed(None, message, traceback.format_exc()))
         return RunOutcome("failed", None, message=message)
     run_dir = prepared.run_dir
-    with _tensorflow_log(native_log, run_dir / TF_LOG_FILE):
+    with _native_log(native_log, run_dir / native_log_file(configured_backend())):
         try:
             return train_prepared(prepared, emit, stop_event)
         except KeyboardInterrupt:
@@ -128,7 +129,7 @@ def _failed(run_dir: Path, error: BaseException, config: TrainConfig, report: An
 
 
 @contextlib.contextmanager
-def _tensorflow_log(native_log: NativeStderr | None, path: Path) -> Iterator[None]:
+def _native_log(native_log: NativeStderr | None, path: Path) -> Iterator[None]:
     if native_log is not None and native_log.active:
         home = native_log.log_path
         native_log.retarget(path)
@@ -152,7 +153,10 @@ def failure_message(error: BaseException, config: TrainConfig,
             f"lower the learning rate (now {config.learning_rate:g}) or check the data."
         )
     name = type(error).__name__
-    if name == "ResourceExhaustedError" or isinstance(error, MemoryError):
+    # TensorFlow's, JAX's (XlaRuntimeError: RESOURCE_EXHAUSTED …) and torch's.
+    out_of_memory = (name in ("ResourceExhaustedError", "OutOfMemoryError")
+                     or str(error).startswith("RESOURCE_EXHAUSTED"))
+    if out_of_memory or isinstance(error, MemoryError):
         if report is None:
             smaller = max(1, config.batch_size // 2)
             return (f"out of memory with batch size {config.batch_size}; use a smaller batch "
@@ -160,5 +164,6 @@ def failure_message(error: BaseException, config: TrainConfig,
         # Name the real cause: the model's size or the batch's activations.
         return oom_advice(report, config.batch_size, config.optimizer)
     return (
-        f"training failed ({name}: {first_line(error)}); see tensorflow.log in the run directory."
+        f"training failed ({name}: {first_line(error)}); see "
+        f"{native_log_file(configured_backend())} in the run directory."
     )
