@@ -66,3 +66,27 @@ def test_jax_refuses_what_is_not_there_yet(cluster: bool, augment: bool, words: 
 def test_an_unknown_backend_is_bad_input() -> None:
     with pytest.raises(ConfigError, match="KERAS_BACKEND=mlx"):
         check_backend_settings("mlx", cluster=False, augment=False)
+
+
+def test_jax_gpus_give_precision_auto_their_compute_capability(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What JAX reports of a GPU (``device_kind``, ``compute_capability`` "9.0") reaches
+    precision auto as TensorFlow's details do (a stand-in module: no GPU here)."""
+    from types import SimpleNamespace
+
+    from cnn_tui.core.backend import backend_gpu_details, capability_from_text
+    from cnn_tui.core.precision import choose_precision
+
+    devices = [SimpleNamespace(platform="gpu", device_kind="NVIDIA H200",
+                               compute_capability="9.0"),
+               SimpleNamespace(platform="gpu", device_kind="Tesla P100",
+                               compute_capability="6.0"),
+               SimpleNamespace(platform="cpu", device_kind="cpu")]
+    monkeypatch.setitem(sys.modules, "jax", SimpleNamespace(devices=lambda: devices))
+    details = backend_gpu_details("jax")
+    assert details == [{"device_name": "NVIDIA H200", "compute_capability": (9, 0)},
+                       {"device_name": "Tesla P100", "compute_capability": (6, 0)}]
+    assert choose_precision("auto", details[:1], "").shown() == (
+        "mixed_float16 (auto: GPU compute capability 9.0)")
+    assert choose_precision("auto", details, "").value == "float32"  # the P100 has none
+    assert capability_from_text("") is None and capability_from_text("8.x") is None

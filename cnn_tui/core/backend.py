@@ -146,6 +146,36 @@ def backend_devices(backend: str) -> list[str]:
     raise ValueError(f"not a non-TensorFlow backend: {backend}")
 
 
+def backend_gpu_details(backend: str) -> list[dict[str, object]]:
+    """Each GPU's name and compute capability as JAX or torch reports them, in the
+    shape of TensorFlow's device details (``precision.compute_capability`` reads it)."""
+    details: list[dict[str, object]] = []
+    if backend == "jax":
+        import jax
+
+        for device in jax.devices():
+            if device.platform == "gpu":
+                capability = capability_from_text(getattr(device, "compute_capability", ""))
+                details.append({"device_name": str(device.device_kind),
+                                **({"compute_capability": capability} if capability else {})})
+    elif backend == "torch":
+        import torch
+
+        for index in range(torch.cuda.device_count()):
+            details.append({"device_name": torch.cuda.get_device_name(index),
+                            "compute_capability": tuple(
+                                torch.cuda.get_device_capability(index))})
+    return details
+
+
+def capability_from_text(text: object) -> tuple[int, int] | None:
+    """``"9.0"`` (JAX's form) as ``(9, 0)``; None for anything else."""
+    major, dot, minor = str(text).partition(".")
+    if not (dot and major.isdigit() and minor.isdigit()):
+        return None
+    return (int(major), int(minor))
+
+
 def backend_version(backend: str) -> str:
     """The version of ``backend``'s library (imports it)."""
     module = __import__(backend)

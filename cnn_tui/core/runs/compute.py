@@ -36,16 +36,16 @@ def read_cpuinfo(path: Path = CPUINFO) -> str:
 
 
 def gpu_details() -> list[dict[str, Any]]:
-    """TensorFlow's device details of each GPU it sees (imports TensorFlow).
+    """Each GPU's device details (name, compute capability) from the run's backend.
 
-    Under another backend: none yet, so precision ``auto`` and the XLA line see
-    no GPU (float32); importing TensorFlow there would take GPU memory from JAX.
+    Under TensorFlow, TensorFlow's; under JAX or torch, theirs: importing
+    TensorFlow there would take GPU memory from them.
     """
-    from cnn_tui.core.backend import is_tensorflow
+    from cnn_tui.core.backend import backend_gpu_details, configured_backend, is_tensorflow
     from cnn_tui.core.tf_setup import import_tensorflow
 
     if not is_tensorflow():
-        return []
+        return backend_gpu_details(configured_backend())
 
     tf = import_tensorflow()
     details = []
@@ -97,9 +97,13 @@ def apply_jit(model: Any, setting: str) -> None:
 
 def jit_shown(model: Any, setting: str) -> str:
     """The compute line's ``xla`` text for a compiled model: ``off (auto: CPU only)``."""
+    from cnn_tui.core.backend import configured_backend
+
     value = "on" if model.jit_compile else "off"
     if setting != "auto":
         return value
+    if configured_backend() == "jax" and model.jit_compile:
+        return Choice(value, "auto: JAX compiles every step").shown()
     rule = choose_jit("auto", bool(gpu_details()),
                       distributed=getattr(model, "_distribute_strategy", None) is not None)
     return Choice(value, rule.reason if rule.value == value else "auto").shown()
