@@ -90,3 +90,45 @@ def test_jax_gpus_give_precision_auto_their_compute_capability(
         "mixed_float16 (auto: GPU compute capability 9.0)")
     assert choose_precision("auto", details, "").value == "float32"  # the P100 has none
     assert capability_from_text("") is None and capability_from_text("8.x") is None
+
+
+def test_the_backend_flag_picks_it_for_the_whole_command(shared_data: Path,
+                                                          tmp_path: Path) -> None:
+    pytest.importorskip("jax", reason="JAX is not installed: pip install 'cnn-tui[jax]'")
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    env["PYTHONPATH"] = str(Path.cwd())
+    command = [sys.executable, "-m", "cnn_tui", "train", "--backend", "jax", "--dataset",
+               str(shared_data / "mnist"), "--model", "seed-mlp", "--limit", "300",
+               "--epochs", "1", "--runs-dir", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    run_dir = Path(result.stdout.strip().splitlines()[-1])
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["versions"]["backend"] == "jax" and "tensorflow" not in config["versions"]
+    assert config["compute"]["backend"].startswith("JAX ")
+    assert (run_dir / "jax.log").is_file()
+
+
+def test_a_backend_that_is_not_installed_is_named_with_its_install_command(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from cnn_tui.core.backend import check_installed
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "torch" else real(name, *a))
+    with pytest.raises(ConfigError, match=r"the torch backend is not installed here; install "
+                       r"it with pip install 'cnn-tui\[torch\]'"):
+        check_installed("torch")
+    check_installed("tensorflow")
+
+
+def test_in_a_process_where_keras_runs_another_backend_the_flag_is_refused(capsys) -> None:
+    import keras
+
+    from cnn_tui.cli import main
+
+    other = "jax" if keras.backend.backend() != "jax" else "tensorflow"
+    assert main(["train", "--backend", other, "--epochs", "1"]) == 2
+    assert f"--backend {other}: Keras already runs on" in capsys.readouterr().err

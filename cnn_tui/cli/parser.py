@@ -24,6 +24,8 @@ APP_SETTINGS = ("dataset", "model", "augment", "optimizer", "learning_rate", "ba
                 "plateau_factor", "early_stop_patience", "early_stop_min_delta", "restore_best",
                 "devices", "precision", "jit", "runs_dir", "on_hangup", "color")
 TRAIN_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "run")
+PROCESS_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "process")
+"""Given to the app and to each command that loads Keras (``cli.main`` applies them)."""
 SUMMARY_SETTINGS = ("dataset", "model", "image_size", "batch_size", "optimizer")
 """The last two size the training-memory estimate."""
 
@@ -100,13 +102,13 @@ def build_parser() -> OneLineErrorParser:
         "opens the terminal app with the given choices filled in.",
     )
     parser.add_argument("--version", action="version", version=f"cnn-tui {__version__}")
-    _add_settings(parser, APP_SETTINGS)
+    _add_settings(parser, APP_SETTINGS + PROCESS_SETTINGS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND",
                                      parser_class=OneLineErrorParser)
 
     train = commands.add_parser("train", help="train headless, print progress, "
                                 "end with the run directory")
-    _add_settings(train, TRAIN_SETTINGS)
+    _add_settings(train, TRAIN_SETTINGS + PROCESS_SETTINGS)
     train.add_argument("--resume", metavar="RUN_DIR",
                        help="go on with a stopped, interrupted or failed run from its last "
                        "checkpoint (--epochs sets its new total)")
@@ -146,7 +148,7 @@ def _add_inspect_commands(commands: Any) -> None:
                          "(rows true, columns predicted), accuracy, per_class, confused_pairs")
     inspect.add_argument("--csv", metavar="FILE", help="also write the per-class figures to "
                          "FILE, columns class,precision,recall,f1,support (empty: undefined)")
-    _add_settings(inspect, ("runs_dir",))
+    _add_settings(inspect, ("runs_dir", *PROCESS_SETTINGS))
 
     predict = commands.add_parser(
         "predict", help="the top 3 classes of image files (PNG, JPEG...) by a trained run")
@@ -155,7 +157,7 @@ def _add_inspect_commands(commands: Any) -> None:
                          "the run's input size and channels (grey or RGB)")
     predict.add_argument("--json", action="store_true", help='print JSON: [{"image", "top": '
                          '[{"class", "probability"}, ...]}, ...]')
-    _add_settings(predict, ("runs_dir",))
+    _add_settings(predict, ("runs_dir", *PROCESS_SETTINGS))
 
     probe = commands.add_parser(
         "probe", help="translation invariance: accuracy on each run's split shifted by 0..K "
@@ -166,7 +168,7 @@ def _add_inspect_commands(commands: Any) -> None:
                        "image width)")
     probe.add_argument("--csv", metavar="FILE", help="also write FILE with columns "
                        "run,shift,accuracy (run as given on the command line)")
-    _add_settings(probe, ("runs_dir",))
+    _add_settings(probe, ("runs_dir", *PROCESS_SETTINGS))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -116,13 +116,24 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
 
 
+def check_installed(backend: str) -> None:
+    """ConfigError unless ``backend`` is one cnn-tui trains with and is installed."""
+    import importlib.util
+
+    if backend not in BACKENDS:
+        raise ConfigError(f"KERAS_BACKEND={backend} is not one cnn-tui trains with; use "
+                          f"{', '.join(BACKENDS)}.")
+    if importlib.util.find_spec(backend) is None:
+        extra = "tensorflow" if backend == TENSORFLOW else f"'cnn-tui[{backend}]'"
+        raise ConfigError(f"the {backend} backend is not installed here; install it with "
+                          f"pip install {extra}, or choose another with --backend.")
+
+
 def check_backend_settings(backend: str, *, cluster: bool, augment: bool) -> None:
     """ConfigError for what ``backend`` cannot train with yet (TensorFlow: nothing)."""
     if backend == TENSORFLOW:
         return
-    if backend not in BACKENDS:
-        raise ConfigError(f"KERAS_BACKEND={backend} is not one cnn-tui trains with; use "
-                          f"{', '.join(BACKENDS)}.")
+    check_installed(backend)
     if cluster:
         raise ConfigError(f"a cluster run needs the tensorflow backend (tf.distribute); "
                           f"this process uses {backend}: unset KERAS_BACKEND.")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cnn_tui.core.augment_config import NO_AUGMENT, AugmentConfig
+from cnn_tui.core.backend import BACKENDS
 from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.cluster import cluster_of
 from cnn_tui.core.runs.placement import check_batch_split, cpu_split, named_replicas
@@ -109,6 +110,11 @@ SETTINGS: tuple[Setting, ...] = (
             "metrics and learning rate, and the model's graph) into the run's tensorboard/ "
             "folder, for `tensorboard --logdir runs`", label="TensorBoard", choices=YES_NO,
             group="compute"),
+    Setting("backend", "choice", None, "the Keras backend that trains and inspects: "
+            "tensorflow, jax or torch (installed with pip install 'cnn-tui[jax]' or "
+            "'cnn-tui[torch]'); chosen as the process starts", choices=BACKENDS,
+            optional=True, empty_means="KERAS_BACKEND, else keras.json, else tensorflow",
+            scope="process", group="compute"),
     Setting("cluster", "text", None, "train with other machines: every worker's HOST:PORT, "
             "the chief first (the same list on every worker; without it a TF_CONFIG in the "
             "environment is used)", optional=True, group="cluster"),

@@ -57,7 +57,8 @@ class Setting:
     empty_means: str = ""
     """What None means, for placeholders and help ("all images")."""
     scope: str = "run"
-    """run: a TrainConfig field; app: how the TUI session behaves."""
+    """run: a TrainConfig field; app: how the TUI session behaves; process: read before
+    anything else starts, for the whole command (``backend``)."""
     group: str = ""
     """A section of related settings (``config.SETTING_GROUPS``): ``--help`` lists them
     under its title and the Train tab folds them away; empty: a main setting."""
