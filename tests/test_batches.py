@@ -87,6 +87,23 @@ def test_each_epoch_has_a_new_order_and_a_seed_repeats_them(mnist: Any) -> None:
     assert orders(seed=7, first_epoch=1)[:2] == first[1:]  # a resume continues the orders
 
 
+def test_with_several_devices_every_batch_splits_evenly_between_them(mnist: Any) -> None:
+    """JAX shards each batch over the devices: 200 images on 3 devices use 198 a pass,
+    a different 2 left out each training epoch, and the last 2 of validation's order."""
+    train, val = make_train_val_batches(mnist, 63, seed=2, devices=3)
+    n = len(mnist.x_train)
+    used = n - n % 3
+    first, second = (_positions(mnist, _epoch(train)[0]) for _ in range(2))
+    assert [len(x) for x in _epoch(train)[0]] == [63, 63, 63, used - 189]
+    for positions in (first, second):
+        assert len(positions) == used == len(set(positions.tolist()))
+    assert set(first.tolist()) != set(second.tolist())
+    vx, _ = _epoch(val)
+    kept = len(mnist.x_val) - len(mnist.x_val) % 3
+    assert all(len(x) % 3 == 0 for x in vx)
+    assert np.array_equal(np.concatenate(vx), mnist.x_val[:kept].astype(np.float32) / 255.0)
+
+
 def test_validation_keeps_its_order_across_epochs(mnist: Any) -> None:
     _, val = make_train_val_batches(mnist, BATCH, seed=1)
     first, _ = _epoch(val)

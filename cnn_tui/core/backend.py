@@ -59,6 +59,19 @@ def backend_name(backend: str | None = None) -> str:
     return BACKEND_NAMES.get(backend, backend)
 
 
+_FLAG = "--xla_force_host_platform_device_count"
+
+
+def ask_for_cpu_devices(count: int) -> None:
+    """Have XLA split the host into ``count`` devices, if JAX has not started yet
+    (afterwards ``runs/jax_placement.py`` compares what it got)."""
+    if count <= 1 or "jax" in sys.modules:
+        return
+    flags = os.environ.get("XLA_FLAGS", "")
+    if _FLAG not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} {_FLAG}={count}".strip()
+
+
 def start_keras(cpu_devices: int = 1) -> tuple[str, list[str]]:
     """Import Keras and start its backend now: ``(backend, devices)``, GPUs first.
 
@@ -72,6 +85,8 @@ def start_keras(cpu_devices: int = 1) -> tuple[str, list[str]]:
 
         names = start_runtime(cpu_devices)
     else:
+        if backend == "jax":
+            ask_for_cpu_devices(cpu_devices)
         names = backend_devices(backend)
     import keras  # noqa: F401 - imported now so that the first run does not wait for it
 
@@ -203,8 +218,9 @@ class DefaultDevice:
 
 
 def backend_device(backend: str, devices: str) -> str:
-    """The one device a JAX/torch run trains on: the backend's default. ``auto`` takes
-    it; ``cpu`` only where it is the CPU; other settings are refused (ConfigError)."""
+    """The one device a torch run trains on: the backend's default. ``auto`` takes
+    it; ``cpu`` only where it is the CPU; other settings are refused (ConfigError).
+    (JAX runs take any devices: ``runs/jax_placement.py``.)"""
     default = backend_devices(backend)[0]
     if devices == "cpu" and not default.startswith("CPU"):
         raise ConfigError(f"devices cpu with the {backend} backend is not there yet (its "

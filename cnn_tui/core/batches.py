@@ -81,7 +81,7 @@ def _uint8_batches_class() -> type:
 
             def __init__(self, x: np.ndarray, y: np.ndarray, *, num_classes: int,
                          batch_size: int, shuffle: bool, seed: int, first_epoch: int,
-                         workers: int) -> None:
+                         workers: int, multiple_of: int = 1) -> None:
                 # workers=1: Keras asks for the batches in order, in its own
                 # thread, with no enqueuer (see the module docstring).
                 super().__init__(workers=1, use_multiprocessing=False)
@@ -90,6 +90,9 @@ def _uint8_batches_class() -> type:
                 if batch_size < 1:
                     raise ValueError(f"batch size must be at least 1, got {batch_size}")
                 self.x, self.y = x, y
+                # Each batch is split evenly between the devices (JAX's data sharding
+                # needs it): an epoch takes the largest multiple of their number.
+                self.used = len(x) - len(x) % max(1, multiple_of)
                 self.num_classes, self.batch_size = num_classes, batch_size
                 self.shuffle, self.seed = shuffle, seed
                 self.epoch = first_epoch
@@ -104,11 +107,11 @@ def _uint8_batches_class() -> type:
                 return epoch_order(len(self.x), self.seed, self.epoch)
 
             def __len__(self) -> int:
-                return steps_for(len(self.x), self.batch_size) if len(self.x) else 0
+                return steps_for(self.used, self.batch_size) if self.used else 0
 
             def _index(self, batch: int) -> np.ndarray:
                 start = batch * self.batch_size
-                index: np.ndarray = self.order[start:start + self.batch_size]
+                index: np.ndarray = self.order[start:min(start + self.batch_size, self.used)]
                 return index
 
             def __getitem__(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
@@ -154,24 +157,28 @@ def _uint8_batches_class() -> type:
 
 def make_batches(x: np.ndarray, y: np.ndarray, num_classes: int, batch_size: int, *,
                  shuffle: bool, seed: int = 0, first_epoch: int = 0,
-                 workers: int = DEFAULT_WORKERS) -> Any:
+                 workers: int = DEFAULT_WORKERS, multiple_of: int = 1) -> Any:
     """A ``keras.utils.PyDataset`` of ``(float32 images [0,1], one-hot labels)`` batches.
 
     ``shuffle``: a new seeded order each epoch, starting at ``first_epoch``'s
-    (a resumed run's), else the arrays' order. Imports Keras.
+    (a resumed run's), else the arrays' order. ``multiple_of``: every batch's
+    size is a multiple of it (the devices a batch is split between), so an
+    epoch leaves out the last ``len(x) % multiple_of`` images of its order.
+    Imports Keras.
     """
     cls = _uint8_batches_class()
     return cls(x, y, num_classes=num_classes, batch_size=batch_size, shuffle=shuffle,
-               seed=seed, first_epoch=first_epoch, workers=workers)
+               seed=seed, first_epoch=first_epoch, workers=workers, multiple_of=multiple_of)
 
 
 def make_train_val_batches(dataset: Any, batch_size: int, seed: int = 0,
-                           first_epoch: int = 0) -> tuple[Any, Any]:
+                           first_epoch: int = 0, devices: int = 1) -> tuple[Any, Any]:
     """``(train, val)`` PyDatasets of a loaded ``Dataset``: train shuffled every epoch,
-    val in order. No augmentation (it is to run on the device; issue 10, later)."""
+    val in order; with several ``devices``, batches that split evenly between them."""
     num_classes = dataset.info.num_classes
     train = make_batches(dataset.x_train, dataset.y_train, num_classes, batch_size,
-                         shuffle=True, seed=seed, first_epoch=first_epoch)
+                         shuffle=True, seed=seed, first_epoch=first_epoch,
+                         multiple_of=devices)
     val = make_batches(dataset.x_val, dataset.y_val, num_classes, batch_size,
-                       shuffle=False)
+                       shuffle=False, multiple_of=devices)
     return train, val

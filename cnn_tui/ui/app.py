@@ -196,7 +196,7 @@ class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl,
         # The libraries' objects live as long as the app: no run's collections walk them.
         freeze_long_lived(collect_first=True)
         gpus = [name.rsplit(":", 1)[-1] for name in names if name.startswith("GPU")]
-        split = split if backend == TENSORFLOW else 1  # only TensorFlow splits the CPU
+        split = split if backend in (TENSORFLOW, "jax") else 1  # torch does not split it
         device = (f"GPUs {', '.join(gpus)}" if len(gpus) > 1 else f"GPU {gpus[0]}" if gpus
                   else f"CPU as {split} devices" if split > 1 else "CPU")
         self.post_message(KerasReady(backend_name(backend), device))

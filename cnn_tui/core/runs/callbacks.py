@@ -78,6 +78,7 @@ def make_callbacks(
     monitors: Sequence[Any] = (),
     tensorboard_dir: Path | None = None,
     agreed_stops: bool = False,
+    synchronous: bool = False,
 ) -> list[Any]:
     """The run's callbacks in the order their epoch-end work must happen (imports keras).
 
@@ -202,6 +203,18 @@ def make_callbacks(
                           progress={"epoch": epoch + 1, "step": steps, "steps": steps,
                                     "logs": _floats(logs)})
 
+    class SynchronousBatches(keras.callbacks.Callback):
+        """Not async-safe, with batch hooks: by Keras's rule every batch hook then runs
+        in the training thread. JAX on several CPU devices needs it: converting logs
+        on the pool while the next sharded step starts deadlocks XLA:CPU's
+        collectives (seen: a stuck all-reduce in validation, then an abort)."""
+
+        def on_train_batch_end(self, batch: int, logs: Logs = None) -> None:
+            pass
+
+        def on_test_batch_end(self, batch: int, logs: Logs = None) -> None:
+            pass
+
     class ProgressEvents(ProgressReporter, keras.callbacks.Callback):
         async_safe = True
         reads_rate = live_rate
@@ -221,6 +234,7 @@ def make_callbacks(
         StatusFile(),
         *tensorboard,
         ProgressEvents(emit=emit, epochs=epochs, steps=steps, batch_size=batch_size),
+        *([SynchronousBatches()] if synchronous else []),
     ]
 
 

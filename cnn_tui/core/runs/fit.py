@@ -9,6 +9,7 @@ failed run.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 from typing import Any
@@ -72,10 +73,16 @@ def train_prepared(
         emit(StatusChanged(f"Waiting for the other {cluster.size - 1} worker(s)"))
         strategy = join_cluster(cluster, config.cluster_timeout, cluster_flags(config))
         compute: dict[str, str] = {"workers": cluster.role()}
+        replicas = 1  # tf.data splits the batches itself
+        synchronous = False
     else:
         placement = prepared.placement or place(config.devices, config.batch_size)
         strategy = placement.strategy
         compute = {"replicas": placement.describe()}
+        replicas = placement.replicas
+        # JAX's steps all-reduce between CPU devices (cpu:N): Keras's asynchronous
+        # batch hooks deadlock XLA there (callbacks.py, SynchronousBatches).
+        synchronous = not on_tf and replicas > 1 and placement.devices[0].startswith("CPU")
         prepared.run_config.update(placement.record())
 
     # A resumed run draws new random numbers rather than replaying epoch 1's.
@@ -85,7 +92,9 @@ def train_prepared(
     prepared.run_config["compute"] = compute
     write_config(run_dir, prepared.run_config)
 
-    steps = steps_per_epoch(len(dataset.x_train), config.batch_size)
+    # Off TensorFlow an epoch takes a multiple of the devices' number (batches.py).
+    n_train = len(dataset.x_train) - (0 if on_tf else len(dataset.x_train) % replicas)
+    steps = steps_per_epoch(n_train, config.batch_size)
     emit(StatusChanged("Loading the checkpoint" if prepared.resume else "Building the model"))
     if cluster is None:
         model = run_model(prepared, steps, strategy, compute)
@@ -112,7 +121,7 @@ def train_prepared(
     else:
         save_checkpoint(model, run_dir, rows)  # epoch 0: even epoch 1 can be resumed
 
-    train_ds, val_ds = _inputs(prepared, on_tf, initial_epoch)
+    train_ds, val_ds = _inputs(prepared, on_tf, initial_epoch, replicas)
     stop = StopSignal(stop_event, run_dir)
     resume = prepared.resume
     monitors = make_monitors(
@@ -124,7 +133,8 @@ def train_prepared(
                                batch_size=config.batch_size, monitors=monitors,
                                tensorboard_dir=(run_dir / TENSORBOARD_DIR
                                                 if config.tensorboard == "yes" else None),
-                               agreed_stops=cluster is not None)
+                               agreed_stops=cluster is not None,
+                               synchronous=synchronous)
     emit(RunStarted(run_dir=run_dir, config=config, report=prepared.report,
                     dataset_info=dataset.info, n_train=len(dataset.x_train),
                     n_val=len(dataset.x_val), steps_per_epoch=steps, summary=summary,
@@ -137,10 +147,12 @@ def train_prepared(
                              val_ds=val_ds, callbacks=callbacks, epochs=config.epochs,
                              initial_epoch=initial_epoch, steps=steps, stop=stop)
         elif initial_epoch < config.epochs:
-            model.fit(train_ds, validation_data=val_ds, epochs=config.epochs,
-                      initial_epoch=initial_epoch, verbose=0,
-                      shuffle=False,  # either pipeline shuffles every epoch itself
-                      callbacks=callbacks)
+            # A Keras distribution (JAX) holds per thread: fit inside its scope.
+            with contextlib.nullcontext() if on_tf else strategy.scope():
+                model.fit(train_ds, validation_data=val_ds, epochs=config.epochs,
+                          initial_epoch=initial_epoch, verbose=0,
+                          shuffle=False,  # either pipeline shuffles every epoch itself
+                          callbacks=callbacks)
     except (StopRequested, KeyboardInterrupt):
         # Ctrl-C in the CLI is a stop request too: save what was learnt.
         stopped = True
@@ -179,7 +191,8 @@ def train_prepared(
                       history=read_history(run_dir))
 
 
-def _inputs(prepared: PreparedRun, on_tf: bool, initial_epoch: int) -> tuple[Any, Any]:
+def _inputs(prepared: PreparedRun, on_tf: bool, initial_epoch: int,
+            replicas: int) -> tuple[Any, Any]:
     """``(train, val)``: tf.data datasets under TensorFlow, else the PyDatasets of
     ``batches.py`` (``prepare_run`` refused augmentation for those)."""
     config, dataset = prepared.config, prepared.dataset
@@ -190,4 +203,6 @@ def _inputs(prepared: PreparedRun, on_tf: bool, initial_epoch: int) -> tuple[Any
         return make_train_val_datasets(dataset, config.batch_size, augmenter, config.seed or 0)
     from cnn_tui.core.batches import make_train_val_batches
 
-    return make_train_val_batches(dataset, config.batch_size, config.seed or 0, initial_epoch)
+    return make_train_val_batches(dataset, config.batch_size, config.seed or 0, initial_epoch,
+                                  devices=replicas)
+

@@ -117,9 +117,10 @@ class Placement:
 
     setting: str
     strategy: Any
-    """A ``tf.distribute.Strategy``; its ``scope()`` is where the model is made."""
+    """A ``tf.distribute.Strategy`` (under JAX a Keras distribution); its ``scope()`` is
+    where the model is made."""
     kind: str
-    """default, one-device or mirrored."""
+    """default, one-device, mirrored (TensorFlow) or data-parallel (JAX)."""
     devices: tuple[str, ...]
     """Short device names, one per replica: ``GPU:0``, ``CPU:1``."""
     batch_size: int
@@ -176,7 +177,15 @@ def place(devices: str, batch_size: int) -> Placement:
     from cnn_tui.core.tf_setup import import_tensorflow, split_cpu
 
     backend = configured_backend()
-    if backend != TENSORFLOW:  # JAX/torch: one device, no tf.distribute (yet)
+    if backend == "jax":
+        from cnn_tui.core.runs.jax_placement import jax_devices, jax_strategy, short_name
+
+        on_jax = jax_devices(devices, cpu_split(devices), gpu_indices(devices))
+        check_batch_split(batch_size, len(on_jax), devices)
+        kind, distribution = jax_strategy(on_jax)
+        return Placement(devices, distribution, kind, tuple(map(short_name, on_jax)),
+                         batch_size)
+    if backend != TENSORFLOW:  # torch: its default device, alone
         device = backend_device(backend, devices)
         return Placement(devices, DefaultDevice(), "default", (device,), batch_size)
     tf = import_tensorflow()
