@@ -1,0 +1,77 @@
+"""Where a run's augmentation runs: on the host in tf.data, or on the device in the model.
+
+``host``: the augmenter maps the training batches inside TensorFlow's tf.data
+pipeline (``pipeline.py``), on CPU threads beside the training step. Only
+TensorFlow has that pipeline; JAX and torch read ``batches.py``'s PyDataset.
+
+``device``: the augmenter is the model's first layer (right after its input),
+so it runs in the training step on the model's device, under any backend.
+Keras's preprocessing layers and the centred shear return their input
+unchanged when not training, so validation and predictions see plain images.
+The saved model keeps the augmenter (its shear layer is registered for safe
+mode); ``without_augmenter`` gives inspection the model the spec describes.
+
+``auto`` follows measurements (``benchmarks/bench_augment.py``,
+``augment_device_vs_host``): see ``choose_augment_on``. Pure Python: the
+backend and the GPUs come in as plain data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cnn_tui.core.augment import AUGMENTER_NAME
+from cnn_tui.core.errors import ConfigError
+from cnn_tui.core.precision import Choice
+
+HOST, DEVICE = "host", "device"
+
+
+def choose_augment_on(setting: str, backend: str, gpus: bool) -> Choice:
+    """Where augmentation runs for ``setting`` (auto, host, device) under ``backend``.
+
+    ``gpus``: whether the run's machine has a GPU (TensorFlow's rule only).
+    """
+    if setting != "auto":
+        return Choice(setting)
+    if backend != "tensorflow":
+        return Choice(DEVICE, f"auto: {backend} has no tf.data pipeline")
+    if gpus:
+        # Not measured here (no GPU): the issue's reason, a fast GPU must not wait for
+        # the host's image work, and device augmentation costs the GPU little.
+        return Choice(DEVICE, "auto: a GPU should not wait for the CPU's image work")
+    # Measured on a 2-core CPU (seed-cnn, CIFAR-10, seed augmentation): see WIP-backends.md.
+    return Choice(HOST, "auto: on a CPU, tf.data overlaps it with training")
+
+
+def check_augment_on(setting: str, backend: str) -> None:
+    """ConfigError for ``host`` under a backend without tf.data."""
+    if setting == HOST and backend != "tensorflow":
+        raise ConfigError(f"augmentation on the host (--augment-on host) runs in TensorFlow's "
+                          f"tf.data pipeline, which the {backend} backend does not use; use "
+                          "--augment-on device or auto.")
+
+
+def has_augmenter(model: Any) -> bool:
+    """Whether ``model`` augments its input itself (its first layer is the augmenter)."""
+    layers = getattr(model, "layers", None) or []
+    return bool(layers) and layers[0].name == AUGMENTER_NAME
+
+
+def without_augmenter(model: Any) -> Any:
+    """``model`` without its augmenter: a Sequential of the same layers (same weights)
+    after the same input; ``model`` itself when it has none."""
+    if not has_augmenter(model):
+        return model
+    import keras
+
+    shape = tuple(model.inputs[0].shape[1:])
+    return keras.Sequential([keras.Input(shape=shape), *model.layers[1:]], name=model.name)
+
+
+def placement_shown(model: Any, resumed: bool, choice: Choice | None) -> str:
+    """The compute line's ``augment`` text: the choice, or for a resumed run what its
+    checkpoint holds (a run goes on augmenting where it began)."""
+    if resumed or choice is None:
+        return f"{DEVICE if has_augmenter(model) else HOST} (as checkpointed)"
+    return choice.shown()
