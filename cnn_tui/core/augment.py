@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cnn_tui.core.augment_config import AugmentConfig
+from cnn_tui.core.augment_place import AUGMENTER_NAME
 
 if TYPE_CHECKING:
     import keras
@@ -82,8 +83,6 @@ def build_augmenter(cfg: AugmentConfig, seed: int | None = None) -> keras.Sequen
     return keras.Sequential(layers, name=AUGMENTER_NAME)
 
 
-AUGMENTER_NAME = "augmenter"
-"""The name of the augmenter, also as the first layer of a model augmenting on the device."""
 _SHEAR_CLASS: type | None = None
 
 

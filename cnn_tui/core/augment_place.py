@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from cnn_tui.core.augment import AUGMENTER_NAME
 from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.precision import Choice
 
 HOST, DEVICE = "host", "device"
+AUGMENTER_NAME = "augmenter"
+"""``build_augmenter``'s name, also as the first layer of a model augmenting on the device."""
 
 
 def choose_augment_on(setting: str, backend: str, gpus: bool) -> Choice:
