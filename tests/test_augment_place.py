@@ -81,6 +81,7 @@ def _config(run_dir: Path) -> dict[str, Any]:
 
 def test_device_placement_trains_saves_and_predicts_like_the_plain_model(
         tmp_path: Path, mnist: Any) -> None:
+    from cnn_tui.core.inspect.features import FeatureExtractor, first_filters
     from cnn_tui.core.inspect.loading import _load_keras_file
     from cnn_tui.core.runs.checkpoint import load_model
 
@@ -98,6 +99,13 @@ def test_device_placement_trains_saves_and_predicts_like_the_plain_model(
     images = mnist.x_val[:32].astype("float32") / 255.0
     assert np.array_equal(model.predict(images, verbose=0), plain.predict(images, verbose=0))
     assert without_augmenter(plain) is plain
+    # The Inspect tab's views: feature maps per layer and the first conv's filters.
+    inside = FeatureExtractor(plain).inside(mnist.x_val[0])
+    assert [feature.layer for feature in inside.maps] == ["conv2d"]
+    # bfloat16 layers: a direct call and predict() round a little differently.
+    assert np.allclose(inside.probabilities, plain.predict(images[:1], verbose=0)[0], atol=2e-3)
+    filters = first_filters(plain)
+    assert filters is not None and filters.weights.shape == (4, 3, 3, 1)
 
 
 def test_a_seed_repeats_a_device_augmented_run(tmp_path: Path, mnist: Any) -> None:

@@ -60,14 +60,21 @@ def has_augmenter(model: Any) -> bool:
 
 
 def without_augmenter(model: Any) -> Any:
-    """``model`` without its augmenter: a Sequential of the same layers (same weights)
-    after the same input; ``model`` itself when it has none."""
+    """``model`` without its augmenter: a Sequential of copies of its other layers (same
+    configs, dtype policies and weights) after the same input; ``model`` itself when it
+    has none."""
     if not has_augmenter(model):
         return model
     import keras
 
+    # Copies, not the layers themselves: a layer called in two graphs has two outputs,
+    # and inspection builds its feature-map model from ``layer.output`` (the first).
+    layers = [type(layer).from_config(layer.get_config()) for layer in model.layers[1:]]
     shape = tuple(model.inputs[0].shape[1:])
-    return keras.Sequential([keras.Input(shape=shape), *model.layers[1:]], name=model.name)
+    plain = keras.Sequential([keras.Input(shape=shape), *layers], name=model.name)
+    for copy, layer in zip(layers, model.layers[1:], strict=True):
+        copy.set_weights(layer.get_weights())
+    return plain
 
 
 def placement_shown(model: Any, resumed: bool, choice: Choice | None) -> str:
