@@ -86,9 +86,12 @@ def test_device_placement_trains_saves_and_predicts_like_the_plain_model(
     from cnn_tui.core.runs.checkpoint import load_model
 
     outcome = train(tmp_path, mnist, epochs=2, model=CONV_SPEC, augment=EVERY_TRANSFORM,
-                    augment_on=DEVICE, precision="mixed")
+                    augment_on=DEVICE, precision="mixed", jit="on")
     assert outcome.state == "finished", outcome.message
-    assert _config(outcome.run_dir)["compute"]["augment"] == DEVICE
+    compute = _config(outcome.run_dir)["compute"]
+    assert compute["augment"] == DEVICE
+    # Keras turns XLA off for its affine augmentation layers; the compute line says why.
+    assert compute["xla"] == "off (on: augmentation on the device has no XLA form)"
     model = load_model(outcome.run_dir / "model.keras")  # safe mode, with the shear layer
     assert has_augmenter(model)
     # The augmenter computes in float32 whatever the layers after it do.
