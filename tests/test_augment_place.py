@@ -17,9 +17,11 @@ from cnn_tui.core.augment_config import parse_augment
 from cnn_tui.core.augment_place import (
     DEVICE,
     HOST,
+    RESUME_STRIDE,
     check_augment_on,
     choose_augment_on,
     has_augmenter,
+    reseed_augmenter,
     without_augmenter,
 )
 from cnn_tui.core.backend import check_backend_settings
@@ -75,6 +77,13 @@ def test_every_layer_is_identity_outside_training(mnist: Any) -> None:
                                   images), type(layer).__name__
 
 
+def _generator_states(model: Any) -> list[Any]:
+    import keras
+
+    return [keras.ops.convert_to_numpy(value.state) for layer in model.layers[0].layers
+            for value in vars(layer).values() if isinstance(value, keras.random.SeedGenerator)]
+
+
 def _config(run_dir: Path) -> dict[str, Any]:
     return dict(json.loads((run_dir / "config.json").read_text(encoding="utf-8")))
 
@@ -125,6 +134,16 @@ def test_a_resumed_run_goes_on_augmenting_where_it_began(tmp_path: Path, mnist: 
     assert resumed.state == "finished", resumed.message
     assert resumed.history["epoch"] == [1, 2, 3]
     assert _config(resumed.run_dir)["compute"]["augment"] == "device (as checkpointed)"
+    # Keras saves no SeedGenerator state: a loaded augmenter starts at its seed again,
+    # and a resume moves it past the finished epochs' draws.
+    from cnn_tui.core.runs.checkpoint import load_model
+
+    model = load_model(resumed.run_dir / "model.keras")
+    assert {int(state[1]) for state in _generator_states(model)} == {0}
+    seeds = [int(state[0]) for state in _generator_states(model)]
+    reseed_augmenter(model, 2)
+    assert [int(state[0]) for state in _generator_states(model)] == seeds
+    assert {int(state[1]) for state in _generator_states(model)} == {2 * RESUME_STRIDE}
 
     host = train(tmp_path / "host", mnist, epochs=2, stop_after=1, augment=EVERY_TRANSFORM,
                  augment_on=HOST, precision="float32")

@@ -77,6 +77,31 @@ def without_augmenter(model: Any) -> Any:
     return plain
 
 
+RESUME_STRIDE = 2**20
+"""How far a resumed run moves each augmentation layer's random counter per finished epoch:
+past any epoch's draws (a layer draws once or twice a step)."""
+
+
+def reseed_augmenter(model: Any, epochs_done: int) -> None:
+    """Make a resumed model's augmenter draw new numbers rather than replay epoch 1's.
+
+    Keras does not save a ``SeedGenerator``'s state, so a loaded augmenter starts again
+    at its seed; this moves each generator's counter on by ``epochs_done`` strides (the
+    same rule as fit.py's ``set_random_seed(seed + initial_epoch)``), deterministically.
+    """
+    if not has_augmenter(model) or epochs_done <= 0:
+        return
+    import keras
+
+    for layer in model.layers[0].layers:
+        for generator in vars(layer).values():
+            if isinstance(generator, keras.random.SeedGenerator):
+                seed = keras.ops.convert_to_numpy(generator.state)[0]
+                generator.state.assign(
+                    keras.ops.convert_to_tensor([seed, epochs_done * RESUME_STRIDE],
+                                                dtype=generator.state.dtype))
+
+
 def placement_shown(model: Any, resumed: bool, choice: Choice | None) -> str:
     """The compute line's ``augment`` text: the choice, or for a resumed run what its
     checkpoint holds (a run goes on augmenting where it began)."""

@@ -37,7 +37,7 @@ def run_model(prepared: PreparedRun, steps: int, strategy: Any, compute: dict[st
     """A new compiled model, or (unless ``fresh``) the checkpoint's with its optimizer
     state, made in ``strategy``'s scope; adds its precision and XLA to ``compute``, and
     where augmentation runs when the run augments."""
-    from cnn_tui.core.augment_place import placement_shown
+    from cnn_tui.core.augment_place import placement_shown, reseed_augmenter
     from cnn_tui.core.keras_model import build_keras_model
     from cnn_tui.core.runs import compute as how
 
@@ -51,6 +51,7 @@ def run_model(prepared: PreparedRun, steps: int, strategy: Any, compute: dict[st
             compute["xla"] = how.jit_shown(model, config.jit)
             if config.augment.enabled:
                 compute["augment"] = placement_shown(model, True, None)
+                reseed_augmenter(model, len(prepared.resume.rows))
             return model
         precision = how.resolve_precision(config.precision)
         place = _augment_choice(config)
