@@ -100,7 +100,7 @@ def test_device_placement_trains_saves_and_predicts_like_the_plain_model(
     compute = _config(outcome.run_dir)["compute"]
     assert compute["augment"] == DEVICE
     # Keras turns XLA off for its affine augmentation layers; the compute line says why.
-    assert compute["xla"] == "off (on: augmentation on the device has no XLA form)"
+    assert compute["xla"] == "off (on: Keras does not compile augmentation layers)"
     model = load_model(outcome.run_dir / "model.keras")  # safe mode, with the shear layer
     assert has_augmenter(model)
     # The augmenter computes in float32 whatever the layers after it do.

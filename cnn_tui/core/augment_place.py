@@ -59,6 +59,15 @@ def has_augmenter(model: Any) -> bool:
     return bool(layers) and layers[0].name == AUGMENTER_NAME
 
 
+def augmenter_blocks_jit(model: Any) -> bool:
+    """Whether ``model`` holds augmentation layers that Keras will not compile with XLA
+    (rotation, shift, zoom, shear: TensorFlow has no XLA kernel for their
+    ImageProjectiveTransformV3), so that ``compile(jit_compile=True)`` left XLA off."""
+    if not has_augmenter(model):
+        return False
+    return not all(getattr(layer, "supports_jit", True) for layer in model.layers[0].layers)
+
+
 def without_augmenter(model: Any) -> Any:
     """``model`` without its augmenter: a Sequential of copies of its other layers (same
     configs, dtype policies and weights) after the same input; ``model`` itself when it

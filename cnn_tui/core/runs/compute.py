@@ -98,12 +98,10 @@ def apply_jit(model: Any, setting: str) -> None:
 def jit_shown(model: Any, setting: str) -> str:
     """The compute line's ``xla`` text for a compiled model: ``off (auto: CPU only)``."""
     value = "on" if model.jit_compile else "off"
-    from cnn_tui.core.augment_place import has_augmenter
+    from cnn_tui.core.augment_place import augmenter_blocks_jit
 
-    if value == "off" and setting != "off" and has_augmenter(model):
-        # Keras turns XLA off for a model holding its affine augmentation layers
-        # (TensorFlow has no XLA kernel for their ImageProjectiveTransformV3).
-        return Choice(value, f"{setting}: augmentation on the device has no XLA form").shown()
+    if value == "off" and setting != "off" and augmenter_blocks_jit(model):
+        return Choice(value, f"{setting}: Keras does not compile augmentation layers").shown()
     if setting != "auto":
         return value
     rule = choose_jit("auto", bool(gpu_details()),
