@@ -137,7 +137,7 @@ SETTINGS: tuple[Setting, ...] = (
 SETTING_GROUPS = {
     "schedule": "learning-rate schedule",
     "monitors": "reduce on plateau and early stopping",
-    "compute": "devices, precision, XLA and logs",
+    "compute": "devices, precision, XLA, where augmentation runs, and logs",
     "cluster": "several machines",
 }
 """The sections of related settings (``Setting.group``) and their titles."""
