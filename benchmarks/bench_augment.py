@@ -13,21 +13,39 @@ nothing trains: this measures how fast augmented batches come out.
   per image, the tutorial's code) with ``flow(x, y, batch_size)``, iterated
   until it has produced as many images. Its input is given already scaled to
   float32, as the tutorial does, and that conversion is not timed.
+
+Then where augmentation runs while training (``--augment-on``), the engine
+training seed-cnn with the seed augmentation on real CIFAR-10 images
+(``../shared/data/cifar10``: colour, 32x32, so the image work is 4x MNIST's):
+
+* ``augmentation on the host``: the augmenter in the tf.data pipeline.
+* ``augmentation on the device``: the augmenter as the model's first layer,
+  in the training step.
+
+``augment_device_vs_host`` is device images/s over host images/s (steady
+epochs, as ``bench_training`` times them), the median of alternated rounds;
+``auto`` chooses from it (``core/augment_place.py``).
 """
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import replace
+from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from bench_common import Results, Throughput, median_ratio, run_rounds, say
+from bench_common import SHARED_DATA, Results, Throughput, median_ratio, run_rounds, say
 
 if TYPE_CHECKING:
     from cnn_tui.core.datasets import Dataset
 
 PIPELINE_SIDE = "tf.data + seed augmenter (no training)"
 GENERATOR_SIDE = "ImageDataGenerator.flow (no training)"
+HOST_SIDE = "training, augmentation on the host"
+DEVICE_SIDE = "training, augmentation on the device"
+PLACEMENT_DATA = SHARED_DATA / "cifar10"
 
 
 def pipeline_throughput(dataset: Dataset, batch_size: int, seed: int) -> float:
@@ -91,3 +109,38 @@ def run_augment_bench(
     median_ratio(
         results, "aug_pipeline_vs_imagedatagenerator", PIPELINE_SIDE, GENERATOR_SIDE, ">= 3"
     )
+
+
+def load_placement_data(limit: int | None, n_val: int, seed: int) -> Dataset | None:
+    """Real CIFAR-10 images (a class-balanced ``limit``, ``n_val`` validation images),
+    or None when ``../shared/data/cifar10`` is not there."""
+    from cnn_tui.core.datasets import load_dataset
+
+    if not PLACEMENT_DATA.is_dir():
+        return None
+    dataset = load_dataset(PLACEMENT_DATA, limit=limit, seed=seed)
+    return replace(dataset, x_val=dataset.x_val[:n_val], y_val=dataset.y_val[:n_val])
+
+
+def run_placement_bench(
+    results: Results, dataset: Dataset, model: str, batch_size: int, epochs: int,
+    rounds: int, seed: int, native_log: Any = None,
+) -> None:
+    """Alternate training with the augmenter on the host and on the device ``rounds``
+    times and record ``augment_device_vs_host``."""
+    from bench_training import TrainingSetup, engine_throughput, warm_up
+
+    setup = TrainingSetup(dataset, model, batch_size, epochs, seed)
+    say(f"augmentation placement: {model} on {len(dataset.x_train)} train / "
+        f"{len(dataset.x_val)} val CIFAR-10 images, seed augmentation, batch {batch_size}, "
+        f"{epochs} epochs per trial (first not timed), float32")
+    warm_up(setup)
+    with tempfile.TemporaryDirectory(prefix="cnn-tui-bench-aug-") as tmp:
+        runs_dir = Path(tmp)
+        sides = {
+            side: (lambda where=where: engine_throughput(
+                setup, "seed", runs_dir, native_log, augment_on=where))
+            for side, where in ((HOST_SIDE, "host"), (DEVICE_SIDE, "device"))
+        }
+        run_rounds(results, sides, rounds)
+    median_ratio(results, "augment_device_vs_host", DEVICE_SIDE, HOST_SIDE, "measured")

@@ -97,9 +97,10 @@ def plain_fit_throughput(setup: TrainingSetup,
 
 def engine_throughput(
     setup: TrainingSetup, augment: str, runs_dir: Path, native_log: Any = None,
-    precision: str = "float32",
+    precision: str = "float32", augment_on: str = "auto",
 ) -> Throughput:
-    """Images/s of ``run_training`` on the setup's data, with ``augment`` ("none"/"seed").
+    """Images/s of ``run_training`` on the setup's data, with ``augment`` ("none"/"seed")
+    placed by ``augment_on`` (auto, host, device).
 
     In float32 unless told: the engine's own cost is measured against a plain
     float32 ``model.fit``; what precision auto gains is ``bench_precision.py``'s."""
@@ -116,8 +117,9 @@ def engine_throughput(
         batch_size=setup.batch_size,
         seed=setup.seed,
         runs_dir=runs_dir,
-        name=f"bench-{augment}",
+        name=f"bench-{augment}-{augment_on}",
         precision=precision,
+        augment_on=augment_on,
     )
     clock = EpochClock()
 

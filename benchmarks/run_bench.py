@@ -14,7 +14,9 @@ their goals, and finally one ``name=value`` line per figure:
   engine in mixed precision over float32; ``jit_vs_nojit``: XLA on over off
   (see bench_precision.py).
 * ``aug_pipeline_vs_imagedatagenerator``: the engine's augmented tf.data
-  pipeline over ImageDataGenerator's ``flow`` doing the same shift+flip.
+  pipeline over ImageDataGenerator's ``flow`` doing the same shift+flip;
+  ``augment_device_vs_host``: training with the augmenter at the front of the
+  model over training with it in tf.data, on CIFAR-10 (see bench_augment.py).
 * ``inspect_vs_evaluate``: the Inspect evaluation's images/s over
   ``model.evaluate``'s on the same test images; ``feature_maps_s``: seconds
   for one image's feature maps (see bench_inspect.py).
@@ -85,6 +87,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="rounds of the XLA comparison, on a slice (default 2)")
     parser.add_argument("--aug-rounds", type=int, default=5,
                         help="rounds of the augmentation comparison (default 5)")
+    parser.add_argument("--placement-rounds", type=int, default=3,
+                        help="rounds of augmentation on the host vs the device (default 3)")
+    parser.add_argument("--placement-limit", type=int, default=None,
+                        help="CIFAR-10 training images for the placement part (default all "
+                             "in ../shared/data/cifar10)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--inspect-rounds", type=int, default=3,
                         help="rounds of the inspection-vs-evaluate comparison (default 3)")
@@ -143,6 +150,18 @@ def run_tui_part(args: argparse.Namespace, dataset, results: Results, native) ->
         run_inspect_ui(results, setup.runs_dir, native)
 
 
+def run_placement_part(args: argparse.Namespace, results: Results, native) -> None:
+    """augment_device_vs_host on CIFAR-10 (bench_augment.py); a note when it is missing."""
+    from bench_augment import PLACEMENT_DATA, load_placement_data, run_placement_bench
+
+    cifar = load_placement_data(args.placement_limit, args.val, args.seed)
+    if cifar is None:
+        say(f"augmentation placement: skipped, {PLACEMENT_DATA} not found")
+        return
+    run_placement_bench(results, cifar, args.model, args.batch_size, args.epochs,
+                        args.placement_rounds, args.seed, native)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not args.data.exists():
@@ -183,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             from bench_augment import run_augment_bench
 
             run_augment_bench(results, dataset, args.batch_size, args.aug_rounds, args.seed)
+            say()
+            run_placement_part(args, results, native)
             say()
         if "inspect" in parts:
             from bench_inspect import run_inspect_bench

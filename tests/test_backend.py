@@ -55,12 +55,13 @@ def test_tensorflow_takes_every_setting() -> None:
 
 @pytest.mark.parametrize(("cluster", "augment", "words"), [
     (True, False, "cluster run needs the tensorflow backend"),
-    (False, True, "augmentation with the jax backend"),
+    (False, True, "augmentation on the host"),
 ])
 def test_jax_refuses_what_is_not_there_yet(cluster: bool, augment: bool, words: str) -> None:
     with pytest.raises(ConfigError, match=words):
-        check_backend_settings("jax", cluster=cluster, augment=augment)
+        check_backend_settings("jax", cluster=cluster, augment=augment, augment_on="host")
     check_backend_settings("jax", cluster=False, augment=False)
+    check_backend_settings("jax", cluster=False, augment=True, augment_on="device")
 
 
 def test_an_unknown_backend_is_bad_input() -> None:

@@ -26,7 +26,7 @@ ODD_CONFIG = TrainConfig(
     warmup_epochs=1, lr_step_epochs=2, lr_decay=0.25, monitor="val_accuracy",
     early_stop_patience=4, early_stop_min_delta=0.001, restore_best="no", batch_size=7,
     epochs=3, limit=500, val_split=0.25, image_size=(20, 24), seed=99, runs_dir="elsewhere",
-    name="odd",
+    name="odd", augment_on="device",
 )
 
 
@@ -68,7 +68,7 @@ def test_the_train_tab_fields_are_settings_with_labels() -> None:
      ("warmup_epochs", "0"), ("lr_step_epochs", "1.5"), ("lr_decay", "1"), ("lr_decay", "0"),
      ("monitor", "val_auc"), ("plateau_patience", "0"), ("plateau_factor", "1.5"),
      ("early_stop_patience", "-2"), ("early_stop_min_delta", "-0.1"), ("restore_best", "maybe"),
-     ("color", "16"), ("color", "TrueColor"), ("backend", "theano")],
+     ("color", "16"), ("color", "TrueColor"), ("backend", "theano"), ("augment_on", "gpu")],
 )
 def test_a_bad_value_gets_the_same_message_from_cli_and_tui(name: str, text: str,
                                                              capsys) -> None:

@@ -22,7 +22,7 @@ APP_SETTINGS = ("dataset", "model", "augment", "optimizer", "learning_rate", "ba
                 "epochs", "limit", "val_split", "image_size", "seed", "lr_schedule",
                 "warmup_epochs", "lr_step_epochs", "lr_decay", "monitor", "plateau_patience",
                 "plateau_factor", "early_stop_patience", "early_stop_min_delta", "restore_best",
-                "devices", "precision", "jit", "runs_dir", "on_hangup", "color")
+                "devices", "precision", "jit", "augment_on", "runs_dir", "on_hangup", "color")
 TRAIN_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "run")
 PROCESS_SETTINGS = tuple(s.name for s in SETTINGS if s.scope == "process")
 """Given to the app and to each command that loads Keras (``cli.main`` applies them)."""

@@ -1,9 +1,13 @@
 """Data augmentation on Keras 3 preprocessing layers (the settings are in ``augment_config``).
 
 ``build_augmenter`` turns an ``AugmentConfig`` into a ``keras.Sequential`` that
-runs inside the training ``tf.data`` pipeline only; validation data is never
-augmented. ``preview_augmentations`` draws what it does to a few images for
-the Augment tab. TensorFlow/Keras are imported only inside these functions.
+runs either inside the training ``tf.data`` pipeline (on the host) or at the
+front of the model (on the device; ``augment_place.py`` says which). Either
+way it is active in training only: every layer here returns its input
+unchanged when called with ``training=False``, so validation, prediction and
+inspection see the images as they are. ``preview_augmentations`` draws what it
+does to a few images for the Augment tab. Keras is imported only inside these
+functions.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cnn_tui.core.augment_config import AugmentConfig
+from cnn_tui.core.augment_place import AUGMENTER_NAME
 
 if TYPE_CHECKING:
     import keras
@@ -26,9 +31,12 @@ def build_augmenter(cfg: AugmentConfig, seed: int | None = None) -> keras.Sequen
     """
     if not cfg.enabled:
         return None
-    from cnn_tui.core.tf_setup import import_tensorflow
+    from cnn_tui.core.backend import is_tensorflow
 
-    import_tensorflow()  # sets GPU memory growth before the layers' seed variables exist
+    if is_tensorflow():
+        from cnn_tui.core.tf_setup import import_tensorflow
+
+        import_tensorflow()  # sets GPU memory growth before the layers' seed variables exist
     import keras
 
     layers: list[keras.Layer] = []
@@ -50,7 +58,7 @@ def build_augmenter(cfg: AugmentConfig, seed: int | None = None) -> keras.Sequen
             )
         )
     if cfg.shear_range:
-        layers.append(_centered_shear_class()(cfg.shear_range, seed=next(seeds)))
+        layers.append(register_augment_layers()(cfg.shear_range, seed=next(seeds)))
     if cfg.zoom_range:
         # RandomZoom scales sampling coordinates by 1 + factor, the same as
         # ImageDataGenerator's zx, zy in [1 - z, 1 + z], drawn per axis.
@@ -69,14 +77,19 @@ def build_augmenter(cfg: AugmentConfig, seed: int | None = None) -> keras.Sequen
     }.get((cfg.horizontal_flip, cfg.vertical_flip))
     if flip:
         layers.append(keras.layers.RandomFlip(flip, seed=next(seeds)))
-    return keras.Sequential(layers, name="augmenter")
+    # The layers keep Keras's float32 policy whatever the run's precision (policies are
+    # set per model layer, never globally): interpolating pixels in bfloat16 (8 bits of
+    # mantissa) would blur them, and the first model layer casts what they give it.
+    return keras.Sequential(layers, name=AUGMENTER_NAME)
 
 
 _SHEAR_CLASS: type | None = None
 
 
-def _centered_shear_class() -> type:
-    """The shear layer class, defined on first use so that keras loads lazily.
+def register_augment_layers() -> type:
+    """The shear layer class, defined (and registered for Keras's safe-mode loading)
+    on first use so that keras loads lazily; call it before loading a model that may
+    hold an augmenter.
 
     keras.layers.RandomShear shears about the top-left corner and takes a
     fraction, so the image also slides sideways; ImageDataGenerator shears
@@ -89,11 +102,17 @@ def _centered_shear_class() -> type:
     import keras
     from keras import ops
 
+    # Registered so that a model.keras holding it loads in safe mode (no code in the file).
+    @keras.saving.register_keras_serializable(package="cnn_tui")
     class RandomCenteredShear(keras.layers.Layer):
         def __init__(self, max_degrees: float, seed: int | None = None, **kwargs: Any) -> None:
             super().__init__(**kwargs)
+            self.max_degrees, self.seed = max_degrees, seed
             self.max_radians = math.radians(max_degrees)
             self.seed_generator = keras.random.SeedGenerator(seed)
+
+        def get_config(self) -> dict[str, Any]:
+            return {**super().get_config(), "max_degrees": self.max_degrees, "seed": self.seed}
 
         def call(self, images: Any, training: bool = True) -> Any:
             if not training:

@@ -9,8 +9,9 @@ which must not happen before a cluster is joined).
 
 With TensorFlow, everything stays as it was (tf.data, tf.distribute). With
 JAX or torch a run trains on the backend's default device with the
-PyDataset pipeline of ``batches.py``; clusters, several devices and
-augmentation are refused with a ConfigError until they exist (issue 10).
+PyDataset pipeline of ``batches.py`` and augment on the device
+(``augment_place.py``); clusters, several devices and augmentation on the
+host are refused with a ConfigError until they exist (issue 10).
 """
 
 from __future__ import annotations
@@ -144,7 +145,8 @@ def check_installed(backend: str) -> None:
                           f"pip install {extra}, or choose another with --backend.")
 
 
-def check_backend_settings(backend: str, *, cluster: bool, augment: bool) -> None:
+def check_backend_settings(backend: str, *, cluster: bool, augment: bool,
+                           augment_on: str = "auto") -> None:
     """ConfigError for what ``backend`` cannot train with yet (TensorFlow: nothing)."""
     if backend == TENSORFLOW:
         return
@@ -153,8 +155,9 @@ def check_backend_settings(backend: str, *, cluster: bool, augment: bool) -> Non
         raise ConfigError(f"a cluster run needs the tensorflow backend (tf.distribute); "
                           f"this process uses {backend}: unset KERAS_BACKEND.")
     if augment:
-        raise ConfigError(f"augmentation with the {backend} backend is not there yet; "
-                          "train without it or with the tensorflow backend.")
+        from cnn_tui.core.augment_place import check_augment_on
+
+        check_augment_on(augment_on, backend)
 
 
 def backend_devices(backend: str) -> list[str]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def build_keras_model(
     spec: Mapping[str, Any], input_shape: tuple[int, ...], num_classes: int,
-    report: ShapeReport | None = None, policy: str = "float32",
+    report: ShapeReport | None = None, policy: str = "float32", augmenter: Any = None,
 ) -> keras.Model:
     """A ``keras.Sequential`` for images of ``input_shape`` (H, W, C) and ``num_classes``.
 
@@ -30,6 +30,8 @@ def build_keras_model(
     input, when the caller has it (it is inferred otherwise). ``policy``: a Keras
     dtype policy (``mixed_bfloat16``...) for every layer but the last, which stays
     float32 so that the softmax and the loss are computed in full precision.
+    ``augmenter``: ``build_augmenter``'s Sequential, placed right after the input
+    (augmentation on the device; it is identity outside training), or None.
     Raises SpecError when the spec is invalid.
     """
     if report is None or not report.fits(input_shape, num_classes):
@@ -38,6 +40,8 @@ def build_keras_model(
     import keras
 
     layers: list[Any] = [keras.Input(shape=tuple(input_shape))]
+    if augmenter is not None:
+        layers.append(augmenter)
     last = len(report.rows) - 1
     for index, row in enumerate(report.rows):
         layer_class = getattr(keras.layers, row.type)

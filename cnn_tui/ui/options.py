@@ -44,6 +44,8 @@ class LaunchOptions:
     """auto, cpu, cpu:N or GPU indices; cpu:N splits the CPU before TensorFlow starts."""
     precision: str = SETTING["precision"].default
     jit: str = SETTING["jit"].default
+    augment_on: str = SETTING["augment_on"].default
+    """auto, host or device: where augmentation runs (core/augment_place.py)."""
     tensorboard: str = SETTING["tensorboard"].default
     val_split: float = SETTING["val_split"].default
     image_size: tuple[int, int] | None = SETTING["image_size"].default

@@ -88,11 +88,15 @@ def _load_keras_file(path: Path, run_name: str) -> Any:
     if damage:
         raise InspectError(f"the model of {run_name} ({path.name}) is damaged ({damage}); "
                            "train the run again or restore the file.")
+    from cnn_tui.core.augment import register_augment_layers
+    from cnn_tui.core.augment_place import without_augmenter
+
+    register_augment_layers()  # the one custom layer a model augmenting on the device holds
     try:
-        # Safe mode refuses lambdas and other code in the file. No custom objects:
-        # cnn-tui's models hold Keras's built-in layers only (augmentation runs in
-        # the input pipeline, not in the model).
-        return keras.models.load_model(path, safe_mode=True, compile=False)
+        # Safe mode refuses lambdas and other code in the file. Inspection looks at the
+        # model the spec describes: an augmenter in front (identity outside training
+        # anyway) is left out.
+        return without_augmenter(keras.models.load_model(path, safe_mode=True, compile=False))
     except Exception as error:  # noqa: BLE001 - any unreadable file is the same to the user
         raise InspectError(
             f"the model of {run_name} ({path.name}) cannot be loaded "

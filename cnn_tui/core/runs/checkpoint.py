@@ -151,12 +151,12 @@ def load_model(path: Path) -> Any:
     """
     import keras
 
+    from cnn_tui.core.augment import register_augment_layers
     from cnn_tui.core.runs.schedule import register_schedules
 
     register_schedules()  # an optimizer with a warm-up holds LinearWarmUp
+    register_augment_layers()  # a model augmenting on the device may hold the shear layer
     try:
-        # The models hold Keras's built-in layers only (augmentation runs in the
-        # input pipeline), so no custom objects are needed.
         return keras.models.load_model(path, safe_mode=True)
     except Exception as error:  # noqa: BLE001 - any unreadable file is the same to the user
         raise CheckpointUnusable(

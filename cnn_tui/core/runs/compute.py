@@ -100,6 +100,10 @@ def jit_shown(model: Any, setting: str) -> str:
     from cnn_tui.core.backend import configured_backend
 
     value = "on" if model.jit_compile else "off"
+    from cnn_tui.core.augment_place import augmenter_blocks_jit
+
+    if value == "off" and setting != "off" and augmenter_blocks_jit(model):
+        return Choice(value, f"{setting}: Keras does not compile augmentation layers").shown()
     if setting != "auto":
         return value
     if configured_backend() == "jax" and model.jit_compile:

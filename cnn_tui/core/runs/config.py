@@ -22,6 +22,7 @@ from cnn_tui.core.errors import ConfigError
 from cnn_tui.core.runs.cluster import cluster_of
 from cnn_tui.core.runs.placement import check_batch_split, cpu_split, named_replicas
 from cnn_tui.core.runs.settings import (
+    AUGMENT_PLACES,
     COLOR_CHOICES,
     HANGUP_CHOICES,
     JIT_CHOICES,
@@ -106,6 +107,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("jit", "choice", "auto", "XLA compilation of the training step; auto: Keras's "
             "rule, on for a GPU, off on a CPU (where it trains several times slower)",
             label="XLA", choices=JIT_CHOICES, group="compute"),
+    Setting("augment_on", "choice", "auto", "where augmentation runs: host (TensorFlow's "
+            "tf.data pipeline, on the CPU beside training; tensorflow backend only) or device "
+            "(the augmentation layers at the front of the model, in the training step on its "
+            "device; predictions skip them); auto: device, but host for TensorFlow on a CPU "
+            "(measured faster there)", label="augment on", choices=AUGMENT_PLACES,
+            group="compute"),
     Setting("tensorboard", "choice", "no", "also write TensorBoard logs (each epoch's "
             "metrics and learning rate, and the model's graph) into the run's tensorboard/ "
             "folder, for `tensorboard --logdir runs`", label="TensorBoard", choices=YES_NO,
@@ -136,7 +143,7 @@ SETTINGS: tuple[Setting, ...] = (
 SETTING_GROUPS = {
     "schedule": "learning-rate schedule",
     "monitors": "reduce on plateau and early stopping",
-    "compute": "devices, precision, XLA and logs",
+    "compute": "devices, precision, XLA, where augmentation runs, and logs",
     "cluster": "several machines",
 }
 """The sections of related settings (``Setting.group``) and their titles."""
@@ -174,6 +181,7 @@ class TrainConfig:
     devices: str = SETTING["devices"].default
     precision: str = SETTING["precision"].default
     jit: str = SETTING["jit"].default
+    augment_on: str = SETTING["augment_on"].default
     tensorboard: str = SETTING["tensorboard"].default
     cluster: str | None = SETTING["cluster"].default
     worker_index: int | None = SETTING["worker_index"].default

@@ -121,7 +121,7 @@ def train_prepared(
     else:
         save_checkpoint(model, run_dir, rows)  # epoch 0: even epoch 1 can be resumed
 
-    train_ds, val_ds = _inputs(prepared, on_tf, initial_epoch, replicas)
+    train_ds, val_ds = _inputs(prepared, on_tf, initial_epoch, model, replicas)
     stop = StopSignal(stop_event, run_dir)
     resume = prepared.resume
     monitors = make_monitors(
@@ -192,15 +192,23 @@ def train_prepared(
 
 
 def _inputs(prepared: PreparedRun, on_tf: bool, initial_epoch: int,
-            replicas: int) -> tuple[Any, Any]:
+            model: Any, replicas: int) -> tuple[Any, Any]:
     """``(train, val)``: tf.data datasets under TensorFlow, else the PyDatasets of
-    ``batches.py`` (``prepare_run`` refused augmentation for those)."""
+    ``batches.py``; augmented on the host unless ``model`` augments on the device."""
+    from cnn_tui.core.augment_place import has_augmenter
+
     config, dataset = prepared.config, prepared.dataset
+    on_host = config.augment.enabled and not has_augmenter(model)
     if on_tf:
         from cnn_tui.core.pipeline import make_train_val_datasets
 
-        augmenter = build_augmenter(config.augment, seed=config.seed)
+        augmenter = build_augmenter(config.augment, seed=config.seed) if on_host else None
         return make_train_val_datasets(dataset, config.batch_size, augmenter, config.seed or 0)
+    if on_host:  # a run begun under TensorFlow augmenting in tf.data, resumed here
+        from cnn_tui.core.errors import ConfigError
+
+        raise ConfigError("this run augments on the host (tf.data), which only the "
+                          "tensorflow backend has; resume it with the tensorflow backend.")
     from cnn_tui.core.batches import make_train_val_batches
 
     return make_train_val_batches(dataset, config.batch_size, config.seed or 0, initial_epoch,

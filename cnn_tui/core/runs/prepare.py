@@ -93,7 +93,7 @@ def prepare_run(
     config = config.resolved()
     # Before any data is read: what JAX/torch cannot do yet is bad input.
     check_backend_settings(configured_backend(), cluster=cluster is not None,
-                           augment=config.augment.enabled)
+                           augment=config.augment.enabled, augment_on=config.augment_on)
     if resume is not None:
         spec = resume.spec
     else:

@@ -30,6 +30,7 @@ HANGUP_CHOICES = ("finish", "stop")
 COLOR_CHOICES = ("auto", "truecolor", "256")
 PRECISIONS = ("auto", "float32", "mixed")
 JIT_CHOICES = ("auto", "on", "off")
+AUGMENT_PLACES = ("auto", "host", "device")
 
 
 @dataclass(frozen=True)
