@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 ARGS ?=
 
-.PHONY: run test bench lint mutation clean
+.PHONY: run test test-jax bench lint mutation gpu-wheels clean
 
 $(VENV)/.stamp-run: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,17 @@ lint: $(VENV)/.stamp-test
 	$(PY) -m ruff check cnn_tui tests benchmarks
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy
+
+# Wheels for benchmarks/gpu_check.sh on a GPU box that has python, jax (or torch) and no
+# internet: keras and its dependencies, binary wheels for the box's python and platform
+# (default CPython 3.11 on x86-64 Linux with glibc >= 2.17; e.g.
+# `make gpu-wheels GPU_PYTHON=3.12`). Carry gpu-wheels/ with the project (README).
+GPU_PYTHON ?= 3.11
+GPU_PLATFORMS ?= manylinux_2_28_x86_64 manylinux2014_x86_64
+gpu-wheels: $(VENV)/.stamp-run
+	$(PY) -m pip download --quiet --dest gpu-wheels --only-binary=:all: \
+	  --python-version $(GPU_PYTHON) $(addprefix --platform ,$(GPU_PLATFORMS)) keras
+	ls gpu-wheels
 
 bench: $(VENV)/.stamp-test
 	$(PY) benchmarks/run_bench.py $(ARGS)
