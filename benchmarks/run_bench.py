@@ -28,6 +28,9 @@ their goals, and finally one ``name=value`` line per figure:
 * ``strategy_vs_default``: the engine under ``MirroredStrategy`` on one
   device over the same engine under the default strategy (see
   bench_distribute.py): what the multi-device path costs by itself.
+* ``jax_vs_tensorflow``: ``cnn-tui train`` under ``KERAS_BACKEND=jax`` over the
+  same command under TensorFlow, float32, in fresh processes (see
+  bench_backends.py); skipped with a line when jax is not installed.
 
 Every trial also records images per second of the process's CPU time; its
 median ratio is printed beside each figure as a cross-check that holds
@@ -64,7 +67,7 @@ from bench_common import (  # noqa: E402
     say,
 )
 
-PARTS = ("training", "precision", "augment", "inspect", "tui", "distribute")
+PARTS = ("training", "precision", "augment", "inspect", "tui", "distribute", "backends")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -103,6 +106,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="cnn-tui launches timed for first paint (default 5)")
     parser.add_argument("--presses", type=int, default=40,
                         help="key presses timed while training (default 40)")
+    parser.add_argument("--backend-rounds", type=int, default=3,
+                        help="rounds of the JAX-vs-TensorFlow comparison (default 3)")
     parser.add_argument("--only", choices=PARTS, action="append",
                         help="run only these parts (repeatable; default all)")
     parser.add_argument("--log", type=Path,
@@ -222,6 +227,12 @@ def main(argv: list[str] | None = None) -> int:
             if "training" not in parts:
                 warm_up(setup)
             run_distribute_bench(results, setup, args.rounds, native)
+            say()
+        if "backends" in parts:
+            from bench_backends import run_backends_bench
+
+            run_backends_bench(results, dataset, args.model, args.batch_size, args.epochs,
+                               args.backend_rounds, args.seed)
             say()
         say(format_table(results))
         say()

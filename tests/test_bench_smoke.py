@@ -75,3 +75,12 @@ def test_the_distribute_part_runs_alone() -> None:
 
     assert "distribute" in PARTS
     assert parse_args(["--only", "distribute"]).only == ["distribute"]
+
+
+def test_the_backends_part_runs_alone() -> None:
+    from bench_backends import JAX_SIDE, TF_SIDE
+    from run_bench import PARTS, parse_args
+
+    assert "backends" in PARTS and JAX_SIDE != TF_SIDE
+    assert parse_args(["--only", "backends"]).only == ["backends"]
+    assert parse_args(["--backend-rounds", "2"]).backend_rounds == 2

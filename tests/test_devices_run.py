@@ -27,6 +27,8 @@ from cnn_tui.core.runs.checkpoint import read_state
 from cnn_tui.core.runs.history import read_history
 from tests.test_faults import DEADLINE_S, TINY_SPEC, _env, cli, the_run, wait_for
 
+pytestmark = pytest.mark.tf_only("--devices cpu:N splits TensorFlow's CPU into logical devices")
+
 SAME_SEED_TOLERANCE = 0.05
 """How far the two-replica run's test accuracy may be from the one-device run's.
 

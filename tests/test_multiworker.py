@@ -23,6 +23,8 @@ import pytest
 from cnn_tui.core.runs.history import read_history
 from tests.tiny_runs import load_tiny_mnist
 
+pytestmark = pytest.mark.tf_only("clusters train with tf.distribute's MultiWorkerMirroredStrategy")
+
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT_S = 120
 

@@ -10,6 +10,8 @@ from cnn_tui.core.augment_config import AugmentConfig
 from cnn_tui.core.datasets import Dataset, DatasetInfo
 from cnn_tui.core.pipeline import make_train_val_datasets, steps_per_epoch
 
+pytestmark = pytest.mark.tf_only("the tf.data pipeline (others: batches.py, test_batches)")
+
 
 def _dataset(n_train: int = 50, n_val: int = 20) -> Dataset:
     rng = np.random.default_rng(0)

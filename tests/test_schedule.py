@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cnn_tui.core.backend import is_tensorflow
 from cnn_tui.core.runs.config import TrainConfig
 from cnn_tui.core.runs.events import EpochEnded
 from cnn_tui.core.runs.runner import run_training
@@ -131,6 +132,11 @@ def test_the_history_has_each_epochs_rate_and_time(tmp_path: Path, mnist_tiny: A
     assert all(t > 0 for t in history["epoch_time_s"])
     assert "learning_rate" not in ended[0].logs  # the events' logs stay Keras's metrics
     batches = [e for e in events if isinstance(e, BatchProgress)]
+    if not is_tensorflow():
+        # The batch-level rate is read under TensorFlow only (callbacks.py: under JAX the
+        # read races the next step); the epoch rows above carry it on every backend.
+        assert batches and all(e.learning_rate is None for e in batches)
+        return
     assert all(e.learning_rate is not None and 0 <= e.learning_rate <= RATE for e in batches)
 
 
@@ -154,6 +160,12 @@ def test_a_stopped_and_resumed_schedule_matches_an_uninterrupted_one(
     started = next(e for e in events if isinstance(e, RunStarted))
     assert started.initial_epoch == 2
     first = next(e for e in events if isinstance(e, BatchProgress))
+    if not is_tensorflow():
+        # Under JAX the batch-end hooks of steps 1 and 2 can run together on Keras's pool,
+        # and the progress events never go back a step: step 1's may be dropped. No
+        # batch-level rate there (see above).
+        assert first.epoch == 3 and first.step in (1, 2) and first.learning_rate is None
+        return
     # After the first step of epoch 3: one step past the warm-up's epoch and one decay.
     assert (first.epoch, first.step) == (3, 1)
     assert first.learning_rate == pytest.approx(

@@ -16,6 +16,8 @@ from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.rundir import TENSORBOARD_DIR
 from tests.tiny_runs import load_tiny_mnist, resume, train
 
+pytestmark = pytest.mark.tf_only("Keras's TensorBoard callback writes through tf.summary")
+
 
 @pytest.fixture(scope="module")
 def tiny() -> Any:
