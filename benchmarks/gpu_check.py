@@ -91,27 +91,10 @@ def build_model(augment: bool, precision: str, seed: int) -> Any:
     inputs = keras.Input((32, 32, 3), dtype="uint8")
     x = keras.layers.Rescaling(1.0 / 255)(keras.ops.cast(inputs, "float32"))
     if augment:
-        x = _augmenter(SEED_AUGMENT, seed, build_augmenter)(x)
+        x = build_augmenter(SEED_AUGMENT, seed=seed)(x)  # imports no TensorFlow off it
     model = keras.Model(inputs, net(x), name="seed_cnn_check")
     model.compile(optimizer=keras.optimizers.RMSprop(1e-3), loss="categorical_crossentropy")
     return model
-
-
-def _augmenter(cfg: Any, seed: int, build: Any) -> Any:
-    """``build_augmenter`` without TensorFlow when the backend is another: it calls
-    ``import_tensorflow`` (for TF's GPU memory growth), which a JAX/torch box lacks."""
-    import keras
-
-    if keras.backend.backend() == "tensorflow":
-        return build(cfg, seed)
-    import cnn_tui.core.tf_setup as tf_setup
-
-    saved = tf_setup.import_tensorflow
-    tf_setup.import_tensorflow = lambda: None  # type: ignore[assignment,return-value]
-    try:
-        return build(cfg, seed)
-    finally:
-        tf_setup.import_tensorflow = saved
 
 
 def time_steps(model: Any, images: Any, labels: Any, batch: int, warmup: int,
