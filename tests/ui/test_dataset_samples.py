@@ -116,3 +116,30 @@ async def test_the_list_shows_the_samples_beside_the_named_datasets(
         assert option_list.max_scroll_y == 0  # all six rows show, no scrolling (80x24)
         info = text_of(app, "#dataset-info")
         assert "train   2,000" in info and "airplane" in info and "offline yes" in info
+
+
+def test_only_a_launch_without_dataset_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnn_tui.cli import main
+
+    launched: list[LaunchOptions] = []
+    monkeypatch.setattr("cnn_tui.ui.launch.run_app",
+                        lambda options: launched.append(options) or 0)
+    assert main([]) == 0 and main(["--dataset", "mnist"]) == 0
+    assert [o.sample_if_unavailable for o in launched] == [True, False]
+
+
+def test_a_cached_or_downloadable_dataset_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cnn_tui.ui.options import starting_dataset
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr("cnn_tui.core.datasets.named._reachable", lambda url: True)
+    assert starting_dataset(LaunchOptions(sample_if_unavailable=True)) == ("mnist", "")
+    monkeypatch.setattr("cnn_tui.core.datasets.named._reachable", lambda url: False)
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "mnist.npz").write_bytes(b"")  # in the cache: no probe needed
+    assert starting_dataset(LaunchOptions(sample_if_unavailable=True)) == ("mnist", "")
+    # No sample for it: kept, and the Dataset tab says it cannot be loaded.
+    options = LaunchOptions(dataset="fashion_mnist", sample_if_unavailable=True)
+    assert starting_dataset(options) == ("fashion_mnist", "")
