@@ -33,17 +33,15 @@ from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from cnn_tui.core.datasets import BUNDLED_SAMPLES, NAMED_DATASETS, DatasetInfo, sample_for
+from cnn_tui.core.datasets import DatasetInfo, sample_for
 from cnn_tui.ui.panels.dataset_reader import Loaded, Peeked, Progress, ReadEvent, read_dataset
-from cnn_tui.ui.panels.dataset_text import USE_SAMPLE_KEY, describe, offer_text
+from cnn_tui.ui.panels.dataset_text import LISTED, USE_SAMPLE_KEY, describe, offer_text
 from cnn_tui.ui.state import Samples, SentValues
 from cnn_tui.ui.widgets.image_grid import ImageGrid
 
 MIN_SAMPLES_SHOWN = 4
 """Samples stay at native size (a 32x32 image in 32x16 cells) while this many fit;
 shrunk only to show this many on a small screen (80x24)."""
-LISTED = (*NAMED_DATASETS, *BUNDLED_SAMPLES)
-"""The datasets in the tab's list: Keras's named ones, then the bundled samples."""
 
 
 class DatasetPanel(Vertical):

@@ -1,4 +1,4 @@
-"""What the Dataset tab writes: the info box, and the offer of a bundled sample.
+"""What the Dataset tab writes: its list, the info box, and the offer of a bundled sample.
 
 Rich ``Text``, never markup: names and paths are shown as they are.
 """
@@ -9,8 +9,10 @@ from pathlib import Path
 
 from rich.text import Text
 
-from cnn_tui.core.datasets import BUNDLED_SAMPLES, DatasetInfo
+from cnn_tui.core.datasets import BUNDLED_SAMPLES, NAMED_DATASETS, DatasetInfo
 
+LISTED = (*NAMED_DATASETS, *BUNDLED_SAMPLES)
+"""The datasets in the tab's list: Keras's named ones, then the bundled samples."""
 USE_SAMPLE_KEY = "b"
 """The Dataset tab's key that switches to the offered bundled sample."""
 
