@@ -103,5 +103,6 @@ def open_app(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CnnTuiError(f"the terminal app could not start ({exc}); "
                           "reinstall with 'make run'") from exc
-    # Options left out keep the app's own defaults.
-    return run_app(LaunchOptions(**chosen))
+    # Options left out keep the app's own defaults; the default dataset gives way to its
+    # bundled sample when it cannot be loaded (no cache, no network).
+    return run_app(LaunchOptions(**chosen, sample_if_unavailable="dataset" not in chosen))

@@ -38,7 +38,7 @@ from cnn_tui.ui.hangup import CHECK_INTERVAL_S, TerminalGuard
 from cnn_tui.ui.heap import freeze_long_lived
 from cnn_tui.ui.inspect_actions import InspectActions
 from cnn_tui.ui.messages import KerasFailed, KerasReady, TerminalLost
-from cnn_tui.ui.options import LaunchOptions, runs_dir_problem
+from cnn_tui.ui.options import LaunchOptions, runs_dir_problem, starting_dataset
 from cnn_tui.ui.panels.model_panel import ModelPanel
 from cnn_tui.ui.run_control import RunControl
 from cnn_tui.ui.run_events import RunEvents
@@ -96,9 +96,10 @@ class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl,
         self.runs_dir = Path(self.options.runs_dir)
         self._startup_problems: list[str] = []
         """Bad launch options, shown as notifications once the app is up."""
+        source, notice = starting_dataset(self.options)
         self.set_initial_state(
-            spec=self._initial_spec(), dataset_source=self.options.dataset,
-            dataset_info=self._initial_info(self.options.dataset),
+            spec=self._initial_spec(), dataset_source=source, dataset_notice=notice,
+            dataset_info=self._initial_info(source),
             augmentation=self._initial_augmentation(),
             train_settings=TrainSettings(self.options.train_values()),
             runs_dir_problem=runs_dir_problem(self.runs_dir))
@@ -161,6 +162,9 @@ class CnnTuiApp(AppCommands, InspectActions, RunsActions, RunEvents, RunControl,
         self.call_after_refresh(self._mount_hidden_panels)
         for problem in self._startup_problems:
             self.notify(problem, severity="error", timeout=10, markup=False)
+        if self.dataset_notice:  # the Dataset tab keeps saying it
+            self.notify(self.dataset_notice, title=f"Dataset: {self.dataset_source}",
+                        timeout=15, markup=False)
         if self.runs_dir_problem:  # the Train tab says it too, while nothing runs
             self.notify(self.runs_dir_problem, title="Runs cannot be saved", severity="error",
                         timeout=30, markup=False)

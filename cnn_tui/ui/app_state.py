@@ -99,6 +99,10 @@ class AppState(_Base):
     known_datasets: set[str]
     """Dataset paths this session has opened (given at launch, or read in the Dataset tab)."""
 
+    dataset_notice: str
+    """Why the app opened on another dataset than the one asked for (a bundled sample
+    instead of a named dataset it cannot load), or ""; the Dataset tab shows it."""
+
     # -- what the state means -------------------------------------------------
 
     @property
@@ -180,7 +184,8 @@ class AppState(_Base):
 
     def set_initial_state(self, *, spec: dict[str, Any], dataset_source: str,
                           dataset_info: DatasetInfo | None, augmentation: Augmentation,
-                          train_settings: TrainSettings, runs_dir_problem: str) -> None:
+                          train_settings: TrainSettings, runs_dir_problem: str,
+                          dataset_notice: str = "") -> None:
         """The values the app starts with, set without calling a watcher (nothing is
         mounted yet); the panels get them when their bindings start."""
         self.set_reactive(AppState.spec, spec)
@@ -191,4 +196,5 @@ class AppState(_Base):
         self.set_reactive(AppState.train_settings, train_settings)
         self.set_reactive(AppState.runs_dir_problem, runs_dir_problem)
         self.known_datasets = {dataset_source}
+        self.dataset_notice = dataset_notice
         self._after_panels = []

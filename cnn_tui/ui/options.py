@@ -53,10 +53,36 @@ class LaunchOptions:
     on_hangup: str = SETTING["on_hangup"].default
     color: str = SETTING["color"].default
     """auto, truecolor or 256: the colour system the app draws with (color_depth.py)."""
+    sample_if_unavailable: bool = False
+    """Open on the dataset's bundled sample when the dataset is neither in the Keras cache
+    nor downloadable (``starting_dataset``): set when ``--dataset`` was not given."""
 
     def train_values(self) -> dict[str, Any]:
         """The Train tab's starting values, by setting name."""
         return {setting.name: getattr(self, setting.name) for setting in TUI_FIELDS}
+
+
+def starting_dataset(options: LaunchOptions) -> tuple[str, str]:
+    """The dataset the app opens on, and why when it is not ``options.dataset``.
+
+    A first launch on a machine without network would otherwise open on a
+    dataset that cannot be loaded, and ``t`` would fail; the bundled sample
+    trains at once. The probe of the download server happens only when the
+    dataset is not cached, and fails at once where no name resolves.
+    """
+    from cnn_tui.core.datasets import BUNDLED_SAMPLES, NAMED_DATASETS, sample_for
+    from cnn_tui.core.datasets.named import can_load
+
+    source = options.dataset
+    spec, sample = NAMED_DATASETS.get(source), sample_for(source)
+    if not options.sample_if_unavailable or spec is None or sample is None or can_load(spec):
+        return source, ""
+    bundled = BUNDLED_SAMPLES[sample]
+    return sample, (
+        f"{source} is not in the Keras cache and cannot be downloaded (no network), so "
+        f"cnn-tui opened on {sample}, {bundled.n_train:,} real images bundled with it "
+        f"({bundled.taken}); pick {source} again once it is cached or online."
+    )
 
 
 def runs_dir_problem(runs_dir: Path) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from cnn_tui.core.augment_config import AugmentConfig
-from cnn_tui.core.datasets import NAMED_DATASETS
+from cnn_tui.core.datasets import BUNDLED_SAMPLES, NAMED_DATASETS
 from cnn_tui.core.errors import CnnTuiError
 from cnn_tui.core.runs.config import SETTING
 from cnn_tui.ui.app_state import AppState
@@ -45,7 +45,7 @@ class RunsActions(AppState):
     _show_train_tab: Callable[[], None]
 
     def is_known_dataset(self, source: str) -> bool:
-        return source in NAMED_DATASETS or _absolute(source) in {
+        return source in NAMED_DATASETS or source in BUNDLED_SAMPLES or _absolute(source) in {
             _absolute(known) for known in self.known_datasets}
 
     # Named handlers, not @on: Textual collects @on only from its own classes, not mixins.

@@ -32,7 +32,7 @@ def hidden_tab_panels(app: AppState, runs_dir: Path) -> dict[str, Widget]:
 
     state = AppState
     return {
-        "dataset-tab": DatasetPanel(app.dataset_source).data_bind(
+        "dataset-tab": DatasetPanel(app.dataset_source, notice=app.dataset_notice).data_bind(
             source=state.dataset_source, info=state.dataset_info,
             samples=state.dataset_samples),
         "augment-tab": AugmentPanel().data_bind(

@@ -1,7 +1,8 @@
 """``peek_dataset`` and ``load_dataset``: a name or a path in, a dataset out.
 
-A source is one of ``NAMED_DATASETS`` (loaded through keras.datasets) or a
-path whose format is detected. Paths never import TensorFlow.
+A source is one of ``NAMED_DATASETS`` (loaded through keras.datasets), one of
+``BUNDLED_SAMPLES`` (small real datasets inside the package) or a path whose
+format is detected. Samples and paths never import TensorFlow.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cnn_tui.core.datasets.named import NAMED_DATASETS, NamedDataset, is_cached, load_named
+from cnn_tui.core.datasets.samples import BUNDLED_SAMPLES, BundledSample, find_sample, read_sample
 from cnn_tui.core.datasets.types import Dataset, DatasetInfo, RawSplits
 from cnn_tui.core.errors import DatasetError
 from cnn_tui.core.limits import MAX_IMAGE_SIDE
@@ -31,7 +33,7 @@ def _path(source: str | Path) -> Path:
     path = Path(source).expanduser()
     if path.exists():
         return path
-    names = ", ".join(NAMED_DATASETS)
+    names = ", ".join([*NAMED_DATASETS, *BUNDLED_SAMPLES])
     if isinstance(source, str) and "/" not in source and "\\" not in source and "." not in source:
         raise DatasetError(
             f"Unknown dataset {source!r}: use one of {names}, or a path to local files."
@@ -64,6 +66,9 @@ def peek_dataset(source: str | Path, image_size: ImageSize = None) -> DatasetInf
     spec = _named(source)
     if spec is not None:
         return _named_info(spec)
+    sample = find_sample(source) if isinstance(source, str) else None
+    if sample is not None:
+        return _sample_info(sample)
     import numpy as np
 
     from cnn_tui.core.datasets import arrays, sources
@@ -127,6 +132,11 @@ def load_dataset(
         raw = RawSplits(x_train, y_train, x_test, y_test, spec.class_names)
         info = _named_info(spec)
         where = f"keras.datasets.{spec.name}"
+    elif isinstance(source, str) and (sample := find_sample(source)) is not None:
+        report(0.0, f"reading the bundled {sample.name}")
+        raw = read_sample(sample)
+        info = _sample_info(sample)
+        where = sample.name
     else:
         path = _path(source)
         kind = sources.detect(path)
@@ -154,6 +164,13 @@ def _named_info(spec: NamedDataset) -> DatasetInfo:
     return DatasetInfo(
         spec.name, spec.input_shape, len(spec.class_names), spec.class_names,
         spec.n_train, spec.n_test, "keras.datasets", is_cached(spec),
+    )  # fmt: skip
+
+
+def _sample_info(sample: BundledSample) -> DatasetInfo:
+    return DatasetInfo(
+        sample.name, sample.input_shape, len(sample.class_names), sample.class_names,
+        sample.n_train, None, "bundled", True,
     )  # fmt: skip
 
 

@@ -4,7 +4,8 @@ Their shapes and class names are written down here so that peeking at one
 needs neither TensorFlow nor a download. Loading one goes through
 ``keras.datasets.<name>.load_data()``; when its cache file is missing and the
 server cannot be reached, we fail at once with the file to put in place
-instead of letting Keras try a download that cannot work.
+(and the bundled sample that works offline, when there is one) instead of
+letting Keras try a download that cannot work.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cnn_tui.core.datasets import catalog
+from cnn_tui.core.datasets.samples import SAMPLE_OF
 from cnn_tui.core.errors import DatasetError
 
 if TYPE_CHECKING:
@@ -99,6 +101,12 @@ def is_cached(spec: NamedDataset) -> bool:
     return not missing_cache_files(spec)
 
 
+def can_load(spec: NamedDataset) -> bool:
+    """Cached, or its download server answers (a network probe of up to a few seconds)."""
+    missing = missing_cache_files(spec)
+    return not missing or _reachable(missing[0][1])
+
+
 def _reachable(url: str) -> bool:
     """Whether the download host answers, in a thread so a stuck DNS cannot hang us."""
     host = url.split("/")[2]
@@ -121,9 +129,11 @@ def _not_available(spec: NamedDataset, path: Path, url: str, reason: str) -> Dat
     local = spec.local_copy
     if local.startswith(("../", "/")):
         local = f"--dataset {local}" if Path(local).exists() else f"a local copy such as {local}"
+    sample = SAMPLE_OF.get(spec.name)
+    offline = f"; or train now on the bundled {sample} (--dataset {sample})" if sample else ""
     return DatasetError(
         f"{spec.name} is not in the Keras cache and {reason}: {path} is missing; "
-        f"save {url} there, or pass {local} instead."
+        f"save {url} there, or pass {local} instead{offline}."
     )
 
 

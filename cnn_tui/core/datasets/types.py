@@ -30,7 +30,7 @@ class DatasetInfo:
     n_test: int | None
     """Test images in the source; None when it has no test split."""
     source: str
-    """keras.datasets, idx, npz, cifar-batches or image-folder."""
+    """keras.datasets, bundled, idx, npz, cifar-batches or image-folder."""
     available_offline: bool
     """True when it is local or already in Keras's cache."""
 

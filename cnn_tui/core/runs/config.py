@@ -36,8 +36,9 @@ from cnn_tui.core.runs.settings import (
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("dataset", "text", "mnist",
-            "mnist, fashion_mnist, cifar10, cifar100, or a path (IDX folder, .npz, "
-            "CIFAR batches, image folder)"),
+            "mnist, fashion_mnist, cifar10, cifar100; the bundled mnist-sample (10,000 "
+            "images) or cifar10-sample (2,000), which work offline; or a path (IDX folder, "
+            ".npz, CIFAR batches, image folder)"),
     Setting("model", "model", "seed-cnn",
             "a preset (seed-cnn, seed-mlp, lenet5, bn-cnn) or a spec .json"),
     Setting("augment", "augment", NO_AUGMENT,

@@ -10,17 +10,22 @@ anything unexpected.
 What was read is the app's: the panel posts ``Selected`` and ``SamplesLoaded``,
 and shows the app's ``dataset_info`` and ``dataset_samples`` (bound). A
 ``dataset_source`` set elsewhere (a run's config opened) is read here too.
+
+When a named dataset cannot be loaded (not cached, no network) and a sample
+of it is bundled, ``b`` switches to the sample; the key is in the footer only
+then. A ``notice`` (why the app opened on a sample) stays above the status
+until another dataset is chosen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -28,8 +33,9 @@ from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from cnn_tui.core.datasets import NAMED_DATASETS, DatasetInfo
+from cnn_tui.core.datasets import DatasetInfo, sample_for
 from cnn_tui.ui.panels.dataset_reader import Loaded, Peeked, Progress, ReadEvent, read_dataset
+from cnn_tui.ui.panels.dataset_text import LISTED, USE_SAMPLE_KEY, describe, offer_text
 from cnn_tui.ui.state import Samples, SentValues
 from cnn_tui.ui.widgets.image_grid import ImageGrid
 
@@ -41,6 +47,11 @@ shrunk only to show this many on a small screen (80x24)."""
 class DatasetPanel(Vertical):
     """A named dataset or a path, its description and a grid of its real images."""
 
+    BINDINGS = [
+        Binding(USE_SAMPLE_KEY, "use_sample", "Use sample",
+                tooltip="train on the bundled sample of the dataset that cannot be loaded"),
+    ]
+
     DEFAULT_CSS = """
     DatasetPanel {
         height: 1fr;
@@ -50,9 +61,10 @@ class DatasetPanel(Vertical):
         #dataset-progress { width: 24; margin-right: 1; }
         #dataset-message { width: 1fr; height: auto; color: $text-muted; }
         #dataset-message.-error { color: $error; }
+        #dataset-notice { height: auto; color: $warning; }
         #dataset-body { height: 1fr; }
         #dataset-side { width: 26; height: 1fr; margin-right: 1; }
-        #dataset-list { height: auto; max-height: 6; }
+        #dataset-list { height: auto; max-height: 8; }
         #dataset-info { height: auto; }
         #dataset-samples { height: 1fr; }
     }
@@ -91,11 +103,16 @@ class DatasetPanel(Vertical):
             return (isinstance(message, DatasetPanel._Read)
                     and isinstance(message.event, Progress) and isinstance(self.event, Progress))
 
-    def __init__(self, source: str = "mnist", *, id: str = "dataset-panel") -> None:
+    def __init__(self, source: str = "mnist", *, notice: str = "",
+                 id: str = "dataset-panel") -> None:
         super().__init__(id=id)
         self._requested = source
         """What the field holds and the worker reads: the source being shown."""
         self._sent: SentValues[str] = SentValues()
+        self._notice = notice
+        """Why the app opened on ``source`` (a bundled sample), shown until another is chosen."""
+        self._offer: str | None = None
+        """The bundled sample ``b`` switches to: set while the shown dataset cannot load."""
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -103,12 +120,13 @@ class DatasetPanel(Vertical):
             placeholder="dataset name, or a path: IDX folder, .npz, CIFAR batches, image folders",
             id="dataset-input", compact=True,
         )
+        yield Static(Text(self._notice), id="dataset-notice")
         with Horizontal(id="dataset-status-row"):
             yield ProgressBar(total=1.0, show_eta=False, id="dataset-progress")
             yield Static(id="dataset-message")
         with Horizontal(id="dataset-body"):
             with Vertical(id="dataset-side"):
-                yield OptionList(*(Option(name, id=name) for name in NAMED_DATASETS),
+                yield OptionList(*(Option(name, id=name) for name in LISTED),
                                  id="dataset-list")
                 yield Static(id="dataset-info")
             yield ImageGrid(placeholder="no dataset loaded", id="dataset-samples")
@@ -116,6 +134,7 @@ class DatasetPanel(Vertical):
     def on_mount(self) -> None:
         self.query_one("#dataset-list", OptionList).border_title = "datasets"
         self.query_one("#dataset-progress", ProgressBar).display = False
+        self.query_one("#dataset-notice", Static).display = bool(self._notice)
         self.select(self._requested)
 
     # -- the app's state ----------------------------------------------------------
@@ -128,7 +147,7 @@ class DatasetPanel(Vertical):
 
     def watch_info(self, info: DatasetInfo | None) -> None:
         if self.is_mounted:
-            self.query_one("#dataset-info", Static).update(_describe(info) if info else "")
+            self.query_one("#dataset-info", Static).update(describe(info) if info else "")
 
     def watch_samples(self, samples: Samples | None) -> None:
         if not self.is_mounted or samples is None:
@@ -145,16 +164,19 @@ class DatasetPanel(Vertical):
     def select(self, source: str) -> None:
         """Check ``source`` and load its samples in the background."""
         source = source.strip()
+        if source != self._requested:  # the notice was about the dataset opened on
+            self.query_one("#dataset-notice", Static).display = False
         self._requested = source
+        self._set_offer(None)
         field = self.query_one("#dataset-input", Input)
         if field.value != source:
             field.value = source
         option_list = self.query_one("#dataset-list", OptionList)
         option_list.highlighted = (
-            option_list.get_option_index(source) if source in NAMED_DATASETS else None
+            option_list.get_option_index(source) if source in LISTED else None
         )
         if not source:
-            self._show_error("Type a dataset name (mnist, fashion_mnist, cifar10, cifar100) "
+            self._show_error(f"Type a dataset name ({', '.join(LISTED)}) "
                              "or a path, then press enter.")
             return
         self._show_progress(0.0, f"checking {source}…")
@@ -207,13 +229,33 @@ class DatasetPanel(Vertical):
             if not event.peeked:
                 self.query_one("#dataset-input", Input).add_class("-invalid")
             self.query_one("#dataset-samples", ImageGrid).clear("no samples")
-            self._show_error(event.text)
+            # A named dataset that peeks but cannot load is missing from the cache
+            # and cannot be downloaded: offer its bundled sample, if it has one.
+            sample = sample_for(event.source) if event.peeked else None
+            self._set_offer(sample)
+            self._show_error(offer_text(event.text, sample) if sample else Text(event.text))
 
-    def _show_error(self, text: str) -> None:
+    # -- the bundled sample ---------------------------------------------------------
+
+    def _set_offer(self, sample: str | None) -> None:
+        if sample != self._offer:
+            self._offer = sample
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "use_sample":
+            return self._offer is not None  # in the footer only while offered
+        return True
+
+    def action_use_sample(self) -> None:
+        if self._offer is not None:
+            self.select(self._offer)
+
+    def _show_error(self, text: str | Text) -> None:
         self.query_one("#dataset-progress", ProgressBar).display = False
         message = self.query_one("#dataset-message", Static)
         message.add_class("-error")
-        message.update(Text(text))
+        message.update(Text(text) if isinstance(text, str) else text)
 
     def _show_progress(self, fraction: float, text: str) -> None:
         bar = self.query_one("#dataset-progress", ProgressBar)
@@ -223,26 +265,3 @@ class DatasetPanel(Vertical):
         message.remove_class("-error")
         message.update(Text(text))
 
-
-def _describe(info: DatasetInfo) -> Text:
-    """The info box; Text, so a folder or class named like markup shows as it is."""
-    height, width, channels = info.input_shape
-    classes = ", ".join(info.class_names[:4]) + ("…" if info.num_classes > 4 else "")
-    name = Path(info.name).name if info.source != "keras.datasets" else info.name
-    text = Text(name, style="bold")
-    text.append("\n" + "\n".join([
-        f"shape   {height}×{width}×{channels}",
-        f"classes {info.num_classes}: {classes}",
-        f"train   {_count(info.n_train)}",
-        f"test    {_count(info.n_test) if info.n_test is not None else 'none (hold-out)'}",
-        f"format  {info.source}",
-        "offline ",
-    ]))
-    text.append(*(("yes",) if info.available_offline else ("no", "bold")))
-    if not info.available_offline:
-        text.append(": needs a download")
-    return text
-
-
-def _count(value: int | None) -> str:
-    return "?" if value is None else f"{value:,}"
