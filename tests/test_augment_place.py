@@ -54,7 +54,9 @@ def test_host_is_refused_without_tensorflow_and_device_is_not() -> None:
     with pytest.raises(ConfigError, match="--augment-on device or auto"):
         check_augment_on(HOST, "jax")
     with pytest.raises(ConfigError, match="the torch backend does not use"):
-        check_backend_settings("torch", cluster=False, augment=True, augment_on=HOST)
+        check_augment_on(HOST, "torch")
+    with pytest.raises(ConfigError, match="the jax backend does not use"):
+        check_backend_settings("jax", cluster=False, augment=True, augment_on=HOST)
     check_backend_settings("jax", cluster=False, augment=True, augment_on=DEVICE)
     check_backend_settings("jax", cluster=False, augment=True)  # auto
     check_backend_settings("jax", cluster=False, augment=False, augment_on=HOST)  # no effect

@@ -41,7 +41,7 @@ def choose_augment_on(setting: str, backend: str, gpus: bool) -> Choice:
         # Not measured here (no GPU): the reason, a fast GPU must not wait for
         # the host's image work, and device augmentation costs the GPU little.
         return Choice(DEVICE, "auto: a GPU should not wait for the CPU's image work")
-    # Measured on a 2-core CPU (seed-cnn, CIFAR-10, seed augmentation): see WIP-backends.md.
+    # Measured on a 2-core CPU (seed-cnn, CIFAR-10, seed augmentation): see docs/BACKENDS.md.
     return Choice(HOST, "auto: on a CPU, tf.data overlaps it with training")
 
 

@@ -154,8 +154,10 @@ async def test_quit_while_training_asks_then_stops_and_saves(shared_data: Path,
         await pilot.pause()
         started = time.monotonic()
         await pilot.press("y")
-        await wait_until(pilot, lambda: not app.is_running, timeout=10)
-        assert time.monotonic() - started < 3.5
+        await wait_until(pilot, lambda: not app.is_running, timeout=20)
+        # The run stops at a batch edge, far before its 50 epochs end (minutes); the
+        # bound leaves room for a loaded machine (4.1 s seen in a full suite run).
+        assert time.monotonic() - started < 8
     run_dir = app.last_run_dir
     assert run_dir is not None
     deadline = time.monotonic() + 30
