@@ -133,3 +133,13 @@ def test_in_a_process_where_keras_runs_another_backend_the_flag_is_refused(capsy
     other = "jax" if keras.backend.backend() != "jax" else "tensorflow"
     assert main(["train", "--backend", other, "--epochs", "1"]) == 2
     assert f"--backend {other}: Keras already runs on" in capsys.readouterr().err
+
+
+def test_while_another_thread_imports_keras_the_settings_answer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's UI thread asks for the backend's name while its loader thread imports
+    Keras: a partly imported ``keras`` has no ``backend`` yet (seen: the app crashed)."""
+    from types import ModuleType
+
+    monkeypatch.setitem(sys.modules, "keras", ModuleType("keras"))
+    assert configured_backend({"KERAS_BACKEND": "jax"}) == "jax"

@@ -34,8 +34,11 @@ BACKEND_NAMES = {TENSORFLOW: "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 def configured_backend(environ: dict[str, str] | None = None) -> str:
     """The backend Keras uses (or will use once imported) in this process."""
     keras = sys.modules.get("keras")
-    if keras is not None:  # imported already: its choice is made
-        return str(keras.backend.backend())
+    if keras is not None:  # imported already (its choice is made), or being imported
+        try:
+            return str(keras.backend.backend())
+        except AttributeError:  # another thread is importing it: it reads what follows
+            pass
     environ = dict(os.environ) if environ is None else environ
     name = environ.get("KERAS_BACKEND")
     if name:
