@@ -129,8 +129,8 @@ def test_place_names_what_exists_when_a_gpu_does_not() -> None:
     with pytest.raises(ConfigError) as raised:
         place("gpu:63", 256)
     message = str(raised.value)
-    assert message.startswith("devices gpu:63 names GPU 63, but this machine has ")
-    assert "GPU" in message.split("has ")[1]  # "no GPU", "GPU 0 only" or "GPUs 0-N"
+    assert message.startswith("devices gpu:63 names GPU 63, but TensorFlow sees ")
+    assert "GPU" in message.split("sees ")[1]  # "no GPU", "GPU 0 only" or "GPUs 0-N"
 
 
 def test_place_resolves_one_device_without_a_strategy_of_its_own() -> None:

@@ -21,33 +21,16 @@ from __future__ import annotations
 from typing import Any
 
 from cnn_tui.core.backend import ask_for_cpu_devices
-from cnn_tui.core.errors import ConfigError
 
 
-def jax_devices(devices: str, count: int, wanted: list[int] | None) -> list[Any]:
-    """The JAX devices ``devices`` (canonical; ``count`` its CPU split, ``wanted`` its
-    GPU indices) names here; ConfigError for devices that do not exist."""
+def jax_device_lists(count: int) -> tuple[list[Any], list[Any]]:
+    """``(GPUs, CPU devices)`` JAX sees, having asked for ``count`` CPU devices
+    first (``placement.choose_devices`` picks among them)."""
     ask_for_cpu_devices(count)
     import jax
 
     gpus = [device for device in jax.devices() if device.platform == "gpu"]
-    cpus = jax.devices("cpu")
-    if devices == "auto":
-        return gpus or cpus[:1]
-    if wanted is not None:
-        missing = [i for i in wanted if i >= len(gpus)]
-        if missing:
-            have = (f"GPUs 0-{len(gpus) - 1}" if len(gpus) > 1 else
-                    "GPU 0 only" if gpus else "no GPU")
-            raise ConfigError(f"devices {devices} names GPU {missing[0]}, but JAX sees "
-                              f"{have} here; use auto, cpu, or the GPUs that exist.")
-        return [gpus[i] for i in wanted]
-    if len(cpus) < count:
-        raise ConfigError(
-            f"devices {devices} needs the CPU split into {count} devices before JAX "
-            f"starts, but it started with {len(cpus)}; start again with --devices "
-            f"{devices} (cnn-tui train or the app).")
-    return cpus[:count]
+    return gpus, list(jax.devices("cpu"))
 
 
 def jax_strategy(chosen: list[Any]) -> tuple[str, Any]:

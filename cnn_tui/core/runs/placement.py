@@ -21,8 +21,9 @@ it must be a multiple of their number (``check_batch_split``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cnn_tui.core.errors import ConfigError
 
@@ -31,6 +32,8 @@ MAX_DEVICES = 64
 
 DEVICES_EXPECTED = ("auto, cpu, cpu:N (the CPU split into N devices), or GPU indices "
                     "such as 0,1, gpu:0,1 or gpu:0-3")
+
+T = TypeVar("T")
 
 _CPU_SPLIT = re.compile(r"cpu:(\d{1,3})")
 _INDEX = re.compile(r"(\d{1,3})(?:-(\d{1,3}))?")
@@ -166,6 +169,30 @@ def device_list(devices: tuple[str, ...]) -> str:
     return ", ".join(devices)
 
 
+def choose_devices(devices: str, gpus: Sequence[T], cpus: Sequence[T], runtime: str
+                   ) -> list[T]:
+    """What ``devices`` (canonical) names among the ``gpus`` and the CPU devices
+    ``cpus`` that ``runtime`` (TensorFlow, JAX) has; ConfigError for ones it lacks."""
+    wanted = gpu_indices(devices)
+    if devices == "auto":
+        return list(gpus) or list(cpus[:1])
+    if wanted is not None:
+        missing = [i for i in wanted if i >= len(gpus)]
+        if missing:
+            have = (f"GPUs 0-{len(gpus) - 1}" if len(gpus) > 1 else
+                    "GPU 0 only" if gpus else "no GPU")
+            raise ConfigError(f"devices {devices} names GPU {missing[0]}, but {runtime} "
+                              f"sees {have} here; use auto, cpu, or the GPUs that exist.")
+        return [gpus[i] for i in wanted]
+    count = cpu_split(devices)
+    if len(cpus) < count:
+        raise ConfigError(
+            f"devices {devices} needs the CPU split into {count} devices before "
+            f"{runtime} starts, but it started with {len(cpus)}; start again with "
+            f"--devices {devices} (cnn-tui train or the app).")
+    return list(cpus[:count])
+
+
 def place(devices: str, batch_size: int) -> Placement:
     """Resolve ``devices`` (canonical) on this machine (imports TensorFlow).
 
@@ -178,9 +205,10 @@ def place(devices: str, batch_size: int) -> Placement:
 
     backend = configured_backend()
     if backend == "jax":
-        from cnn_tui.core.runs.jax_placement import jax_devices, jax_strategy, short_name
+        from cnn_tui.core.runs.jax_placement import jax_device_lists, jax_strategy, short_name
 
-        on_jax = jax_devices(devices, cpu_split(devices), gpu_indices(devices))
+        gpus_seen, cpus_seen = jax_device_lists(cpu_split(devices))
+        on_jax = choose_devices(devices, gpus_seen, cpus_seen, "JAX")
         check_batch_split(batch_size, len(on_jax), devices)
         kind, distribution = jax_strategy(on_jax)
         return Placement(devices, distribution, kind, tuple(map(short_name, on_jax)),
@@ -190,26 +218,9 @@ def place(devices: str, batch_size: int) -> Placement:
         return Placement(devices, DefaultDevice(), "default", (device,), batch_size)
     tf = import_tensorflow()
     gpus = [_short(d.name) for d in tf.config.list_physical_devices("GPU")]
-    wanted = gpu_indices(devices)
-    if devices == "auto":
-        chosen = gpus or ["CPU:0"]
-    elif wanted is not None:
-        missing = [i for i in wanted if i >= len(gpus)]
-        if missing:
-            have = (f"GPUs 0-{len(gpus) - 1}" if len(gpus) > 1 else
-                    "GPU 0 only" if gpus else "no GPU")
-            raise ConfigError(f"devices {devices} names GPU {missing[0]}, but this machine has "
-                              f"{have}; use auto, cpu, or the GPUs that exist.")
-        chosen = [gpus[i] for i in wanted]
-    else:
-        count = cpu_split(devices)
-        split = split_cpu(count) if count > 1 else 1
-        if split < count:
-            raise ConfigError(
-                f"devices {devices} needs the CPU split into {count} devices before "
-                f"TensorFlow starts, but it started with {split}; start again with "
-                f"--devices {devices} (cnn-tui train or the app).")
-        chosen = [f"CPU:{i}" for i in range(count)]
+    count = cpu_split(devices)
+    split = split_cpu(count) if count > 1 else 1
+    chosen = choose_devices(devices, gpus, [f"CPU:{i}" for i in range(split)], "TensorFlow")
     check_batch_split(batch_size, len(chosen), devices)
     return _strategy_for(tf, devices, tuple(chosen), batch_size, bool(gpus))
 
