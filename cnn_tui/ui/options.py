@@ -54,8 +54,8 @@ class LaunchOptions:
     color: str = SETTING["color"].default
     """auto, truecolor or 256: the colour system the app draws with (color_depth.py)."""
     sample_if_unavailable: bool = False
-    """Open on the dataset's bundled sample when the dataset is neither in the Keras cache
-    nor downloadable (``starting_dataset``): set when ``--dataset`` was not given."""
+    """Open on the dataset's bundled sample when the dataset is not in the Keras cache
+    (``starting_dataset``): set when ``--dataset`` was not given."""
 
     def train_values(self) -> dict[str, Any]:
         """The Train tab's starting values, by setting name."""
@@ -65,23 +65,25 @@ class LaunchOptions:
 def starting_dataset(options: LaunchOptions) -> tuple[str, str]:
     """The dataset the app opens on, and why when it is not ``options.dataset``.
 
-    A first launch on a machine without network would otherwise open on a
-    dataset that cannot be loaded, and ``t`` would fail; the bundled sample
-    trains at once. The probe of the download server happens only when the
-    dataset is not cached, and fails at once where no name resolves.
+    A first launch whose dataset is not in the Keras cache opens on its bundled
+    sample, so that ``t`` trains at once, with or without a network: the full
+    dataset is a download away (picked again in the Dataset tab). Only the cache
+    is looked at: a probe of the download server here would hold the first
+    frame for seconds on a node whose DNS does not answer.
     """
     from cnn_tui.core.datasets import BUNDLED_SAMPLES, NAMED_DATASETS, sample_for
-    from cnn_tui.core.datasets.named import can_load
+    from cnn_tui.core.datasets.named import missing_cache_files
 
     source = options.dataset
     spec, sample = NAMED_DATASETS.get(source), sample_for(source)
-    if not options.sample_if_unavailable or spec is None or sample is None or can_load(spec):
+    if (not options.sample_if_unavailable or spec is None or sample is None
+            or not missing_cache_files(spec)):
         return source, ""
     bundled = BUNDLED_SAMPLES[sample]
     return sample, (
-        f"{source} is not in the Keras cache and cannot be downloaded (no network), so "
+        f"{source} is not in the Keras cache (it would need a download first), so "
         f"cnn-tui opened on {sample}, {bundled.n_train:,} real images bundled with it "
-        f"({bundled.taken}); pick {source} again once it is cached or online."
+        f"({bundled.taken}); pick {source} in this list to download and use it."
     )
 
 

@@ -49,7 +49,7 @@ async def test_offline_first_launch_opens_on_the_sample_and_trains(
         await pilot.pause()
         notice = text_of(app, "#dataset-notice")
         assert app.query_one("#dataset-notice").display
-        assert "mnist is not in the Keras cache and cannot be downloaded" in notice
+        assert "mnist is not in the Keras cache (it would need a download first)" in notice
         assert "opened on mnist-sample" in notice
         info = text_of(app, "#dataset-info")
         for fact in ("mnist-sample", "train   10,000", "none (hold-out)", "format  bundled"):
@@ -128,15 +128,18 @@ def test_only_a_launch_without_dataset_falls_back(monkeypatch: pytest.MonkeyPatc
     assert [o.sample_if_unavailable for o in launched] == [True, False]
 
 
-def test_a_cached_or_downloadable_dataset_is_kept(
+def test_a_cached_dataset_is_kept_and_no_server_is_asked_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cnn_tui.ui.options import starting_dataset
 
+    def probe(url: str) -> bool:
+        raise AssertionError("a network probe before the first frame")
+
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr("cnn_tui.core.datasets.named._reachable", lambda url: True)
-    assert starting_dataset(LaunchOptions(sample_if_unavailable=True)) == ("mnist", "")
-    monkeypatch.setattr("cnn_tui.core.datasets.named._reachable", lambda url: False)
+    monkeypatch.setattr("cnn_tui.core.datasets.named._reachable", probe)
+    source, notice = starting_dataset(LaunchOptions(sample_if_unavailable=True))
+    assert source == "mnist-sample" and "not in the Keras cache" in notice
     (tmp_path / "datasets").mkdir()
     (tmp_path / "datasets" / "mnist.npz").write_bytes(b"")  # in the cache: no probe needed
     assert starting_dataset(LaunchOptions(sample_if_unavailable=True)) == ("mnist", "")
