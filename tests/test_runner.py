@@ -24,6 +24,7 @@ from cnn_tui.core.runs.events import (
 from cnn_tui.core.runs.history import read_history
 from cnn_tui.core.runs.index import list_runs
 from cnn_tui.core.runs.outcome import RunOutcome
+from cnn_tui.core.runs.rundir import native_log_file
 from cnn_tui.core.runs.runner import run_training
 from tests.tiny_runs import DIVERGING_SPEC, load_tiny_mnist
 
@@ -46,6 +47,9 @@ STOP_TIMING = ("these stop from a BatchProgress event, emitted on Keras's callba
 def mnist_small(request: pytest.FixtureRequest) -> Any:
     return load_tiny_mnist(N_TRAIN, n_val=200)
 
+
+RUN_LOG = native_log_file(configured_backend())
+"""The run's log of its backend: tensorflow.log, or jax.log in ``make test``'s JAX pass."""
 
 def _train(
     tmp_path: Path, data: Any, on_event: Any = None, **options: Any
@@ -109,7 +113,7 @@ def test_events_come_in_order_and_the_run_dir_is_complete(tmp_path: Path, mnist_
         "status.json",
         "summary.txt",
         "model.keras",
-        "tensorflow.log",
+        RUN_LOG,
     ):
         assert (run_dir / name).is_file(), name
     config = json.loads((run_dir / "config.json").read_text())
@@ -252,7 +256,7 @@ def test_native_log_moves_into_the_run_and_back(tmp_path: Path, mnist_small: Any
         outcome = run_training(config, emit, dataset=mnist_small, native_log=native)
         os.write(2, b"after the run\n")
         assert native.log_path == session_log
-    run_log = (outcome.run_dir / "tensorflow.log").read_text()
+    run_log = (outcome.run_dir / RUN_LOG).read_text()
     assert "before the run" in run_log and "native line during the run" in run_log
     assert "after the run" not in run_log
     session = session_log.read_text()
@@ -288,7 +292,7 @@ def test_failure_messages_say_what_to_do() -> None:
     assert "epoch 2, batch 7" in nan and "lower the learning rate (now 0.5)" in nan
     other = failure_message(ValueError("shapes differ\nlong details"), config)
     assert other == (
-        "training failed (ValueError: shapes differ); see tensorflow.log in the run directory."
+        f"training failed (ValueError: shapes differ); see {RUN_LOG} in the run directory."
     )
 
 
@@ -305,4 +309,4 @@ def test_other_backends_out_of_memory_is_told_as_such() -> None:
     jax_oom = XlaRuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate")
     for error in (jax_oom, OutOfMemoryError("CUDA out of memory.")):
         assert failure_message(error, config).startswith("out of memory with batch size 512")
-    assert "see tensorflow.log" in failure_message(XlaRuntimeError("INTERNAL: boom"), config)
+    assert f"see {RUN_LOG}" in failure_message(XlaRuntimeError("INTERNAL: boom"), config)
