@@ -51,7 +51,9 @@ class ProgressReporter:
     def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
         self._epoch = epoch + 1
         self._epoch_start = time.monotonic()
-        self._last_emit = 0.0  # the first batch of every epoch is always reported
+        # The first batch hook to run in an epoch is always reported: its step 1, except
+        # where Keras runs two hooks at once on its pool (JAX: it can be step 2).
+        self._last_emit = 0.0
         self._last_step = 0
 
     def close(self) -> None:
