@@ -12,17 +12,14 @@ from typing import Any
 
 
 def describe_devices(backend: str) -> list[str]:
-    """The backend's own device list, with the device kind where it tells it."""
-    if backend == "jax":
-        import jax
+    """The backend's own device list, with the GPUs' names where it tells them."""
+    if backend in ("jax", "torch"):
+        from cnn_tui.core.backend import backend_devices, backend_gpu_details
 
-        return [f"{d.platform.upper()}:{d.id} ({d.device_kind})" for d in jax.devices()]
-    if backend == "torch":
-        import torch
-
-        gpus = [f"GPU:{i} ({torch.cuda.get_device_name(i)})"
-                for i in range(torch.cuda.device_count())]
-        return [*gpus, "CPU:0"]
+        names = [str(gpu.get("device_name", "?")) for gpu in backend_gpu_details(backend)]
+        return [f"{device} ({names[int(device[4:])]})"
+                if device.startswith("GPU:") and int(device[4:]) < len(names) else device
+                for device in backend_devices(backend)]
     if backend == "tensorflow":
         import tensorflow as tf
 

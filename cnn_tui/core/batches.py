@@ -59,6 +59,12 @@ def gather_batch(x: np.ndarray, y: np.ndarray, index: np.ndarray,
     return images, one_hot
 
 
+def images_per_epoch(n_images: int, devices: int = 1) -> int:
+    """How many of ``n_images`` an epoch takes when each batch splits evenly between
+    ``devices`` (JAX shards every batch): the largest multiple of their number."""
+    return n_images - n_images % max(1, devices)
+
+
 def steps_for(n_images: int, batch_size: int) -> int:
     """Batches in one pass over ``n_images`` (the last one may be short)."""
     return max(1, -(-n_images // batch_size))
@@ -92,7 +98,7 @@ def _uint8_batches_class() -> type:
                 self.x, self.y = x, y
                 # Each batch is split evenly between the devices (JAX's data sharding
                 # needs it): an epoch takes the largest multiple of their number.
-                self.used = len(x) - len(x) % max(1, multiple_of)
+                self.used = images_per_epoch(len(x), multiple_of)
                 self.num_classes, self.batch_size = num_classes, batch_size
                 self.shuffle, self.seed = shuffle, seed
                 self.epoch = first_epoch

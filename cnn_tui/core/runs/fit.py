@@ -93,7 +93,9 @@ def train_prepared(
     write_config(run_dir, prepared.run_config)
 
     # Off TensorFlow an epoch takes a multiple of the devices' number (batches.py).
-    n_train = len(dataset.x_train) - (0 if on_tf else len(dataset.x_train) % replicas)
+    from cnn_tui.core.batches import images_per_epoch
+
+    n_train = len(dataset.x_train) if on_tf else images_per_epoch(len(dataset.x_train), replicas)
     steps = steps_per_epoch(n_train, config.batch_size)
     emit(StatusChanged("Loading the checkpoint" if prepared.resume else "Building the model"))
     if cluster is None:
